@@ -1,0 +1,65 @@
+"""Configuration from the environment and `.env`, read once at start and passed down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'coach.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr
+    telegram_api_base_url: str = "https://api.telegram.org"
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+    polling_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    reminder_grace_hours: float = Field(default=2.0, ge=0)
+    reminder_check_seconds: float = Field(default=30.0, gt=0)
+    reminder_batch_size: int = Field(default=200, ge=1)
+    weekly_target: int = Field(default=3, ge=1, le=7)
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_looks_like_botfather_token(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("malformed")  # never echo the value: it is a secret
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class SettingsError(Exception):
+    """The settings cannot start the bot; the message is one line a person can act on."""
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning validation errors into one actionable line."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as error:
+        fields = {str(item["loc"][0]) for item in error.errors()}
+        if "telegram_bot_token" in fields:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is missing or malformed: open @BotFather in Telegram, send "
+                "/newbot (or /token for an existing bot), and put the token it gives you in .env "
+                "as TELEGRAM_BOT_TOKEN=123456789:ABC..."
+            ) from None
+        names = ", ".join(sorted(name.upper() for name in fields))
+        raise SettingsError(f"Invalid setting(s) {names}: see .env.example") from None

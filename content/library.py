@@ -1,0 +1,129 @@
+"""Load and validate every content file; a mistake fails loudly, naming the file and field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content.messages import step_message
+from content.models import (
+    DoseLevel,
+    Education,
+    Exercise,
+    RedFlags,
+    Region,
+    RegionKey,
+    Side,
+    StopRules,
+)
+from content.routine import Routine, build_routine
+from content.texts import Texts
+
+DATA_DIR = Path(__file__).parent / "data"
+MESSAGE_LIMIT = 4096
+M = TypeVar("M", bound=BaseModel)
+_TAG = re.compile(r"<[^>]+>")
+
+
+class ContentError(ValueError):
+    """A content file is wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything the coach knows, loaded and checked."""
+
+    exercises: dict[str, Exercise]
+    regions: dict[RegionKey, Region]
+    red_flags: RedFlags
+    stop_rules: StopRules
+    education: Education
+    texts: Texts
+
+    def build_routine(self, region: RegionKey, side: Side, level: DoseLevel) -> Routine:
+        """The concrete routine for one person (see content.routine.build_routine)."""
+        spec = self.regions[region]
+        return build_routine(self.exercises, spec.exercises, spec.cautions, region, side, level)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError(f"{path.name}: cannot be read: {error}") from error
+
+
+def _parse(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top)"
+        raise ContentError(f"{where}: {field}: {first['msg']}") from None
+
+
+def load_library(data_dir: Path = DATA_DIR) -> Library:
+    """Read every file under `data_dir`, validate each, then check they fit together."""
+    raw_exercises = _read_yaml(data_dir / "exercises.yaml") or {}
+    exercises = {
+        key: _parse(Exercise, {"key": key, **(body or {})}, f"exercises.yaml: {key}")
+        for key, body in raw_exercises.items()
+    }
+    raw_routines = _read_yaml(data_dir / "routines.yaml") or {}
+    regions: dict[RegionKey, Region] = {}
+    for key, body in raw_routines.items():
+        region = _parse(Region, {"key": key, **(body or {})}, f"routines.yaml: {key}")
+        for index, exercise_key in enumerate(region.exercises):
+            if exercise_key not in exercises:
+                raise ContentError(
+                    f"routines.yaml: {key}.exercises[{index}]: unknown exercise {exercise_key!r}"
+                )
+        regions[region.key] = region
+    if missing := set(RegionKey) - set(regions):
+        raise ContentError(f"routines.yaml: missing routine(s) {sorted(missing)}")
+    texts_raw = _read_yaml(data_dir / "texts.yaml") or {}
+    if not all(isinstance(value, str) for value in texts_raw.values()):
+        raise ContentError("texts.yaml: every value must be a sentence")
+    library = Library(
+        exercises=exercises,
+        regions=regions,
+        red_flags=_parse(RedFlags, _read_yaml(data_dir / "red_flags.yaml"), "red_flags.yaml"),
+        stop_rules=_parse(StopRules, _read_yaml(data_dir / "stop_rules.yaml"), "stop_rules.yaml"),
+        education=_parse(Education, _read_yaml(data_dir / "education.yaml"), "education.yaml"),
+        texts=Texts(texts_raw),
+    )
+    _check_rendered_lengths(library)
+    return library
+
+
+def visible_length(html_text: str) -> int:
+    """Characters Telegram counts after parsing simple HTML (tags dropped, entities as one)."""
+    plain = _TAG.sub("", html_text)
+    return len(re.sub(r"&(lt|gt|amp|quot|#\d+);", "x", plain))
+
+
+def _check_rendered_lengths(library: Library) -> None:
+    for region in RegionKey:
+        for side in Side:
+            for level in DoseLevel:
+                routine = library.build_routine(region, side, level)
+                for position, step in enumerate(routine.steps, start=1):
+                    text = step_message(
+                        library.texts,
+                        step,
+                        position=position,
+                        count=len(routine.steps),
+                        set_number=step.sets,
+                        pain_limit=library.stop_rules.pain_limit_during,
+                        preface=library.texts("timer_released"),
+                    )
+                    if visible_length(text) > MESSAGE_LIMIT:
+                        raise ContentError(
+                            f"exercises.yaml: {step.exercise_key}: the rendered message is "
+                            f"{visible_length(text)} characters, over Telegram's {MESSAGE_LIMIT}"
+                        )

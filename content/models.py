@@ -1,0 +1,193 @@
+"""Typed models of the content files; validation here runs when the files are loaded."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class RegionKey(StrEnum):
+    LUMBAR = "lumbar"
+    CERVICAL = "cervical"
+    THORACIC = "thoracic"
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+class DoseLevel(StrEnum):
+    STANDARD = "standard"
+    GENTLE = "gentle"
+
+
+class SideRule(StrEnum):
+    NONE = "none"
+    EACH_SIDE = "each_side"
+    AFFECTED_SIDE = "affected_side"
+    AWAY_FROM_SYMPTOMS = "away_from_symptoms"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Amount(Frozen):
+    """A number the source gives as a range; the coach uses `default`."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    default: int = Field(ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_number(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return {"min": value, "max": value, "default": value}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Amount:
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"needs min <= default <= max, got {self.min}, {self.default}, {self.max}")
+        return self
+
+
+class Dose(Frozen):
+    hold_seconds: Amount | None = None
+    reps: Amount
+    sets: Amount
+    rest_seconds: int = Field(default=0, ge=0)
+
+    def within(self, limit: Dose) -> list[str]:
+        """The fields where this dose asks for more than `limit`."""
+        over = []
+        for name in ("reps", "sets"):
+            if getattr(self, name).max > getattr(limit, name).max:
+                over.append(name)
+        if self.hold_seconds is not None and (
+            limit.hold_seconds is None or self.hold_seconds.max > limit.hold_seconds.max
+        ):
+            over.append("hold_seconds")
+        return over
+
+
+class Exercise(Frozen):
+    key: str
+    name: str
+    sided: bool
+    side_rule: SideRule
+    side_label: str | None = None
+    start_away: bool = False
+    when_both_sides: Literal["skip", "each_side"] | None = None
+    when_both_sides_reason: str | None = None
+    position: str
+    steps: list[str] = Field(min_length=1)
+    feel: str
+    safety: list[str] = []
+    dose: Dose
+    gentle: Dose
+    source: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Exercise:
+        if self.sided == (self.side_rule is SideRule.NONE):
+            raise ValueError(
+                f"side_rule {self.side_rule.value!r} does not fit sided: {str(self.sided).lower()}"
+            )
+        if self.sided and not self.side_label:
+            raise ValueError("a sided exercise needs side_label")
+        if self.side_rule is SideRule.AWAY_FROM_SYMPTOMS and self.when_both_sides is None:
+            raise ValueError("away_from_symptoms needs when_both_sides")
+        if self.when_both_sides == "skip" and not self.when_both_sides_reason:
+            raise ValueError("when_both_sides: skip needs when_both_sides_reason")
+        if over := self.gentle.within(self.dose):
+            raise ValueError(f"gentle dose is above the standard dose in {', '.join(over)}")
+        allowed = {"side", "other_side"} if self.sided else set()
+        if self.dose.hold_seconds is not None:
+            allowed.add("hold")
+        for text in [self.position, self.feel, self.side_label or "", *self.steps, *self.safety]:
+            if unknown := set(PLACEHOLDER.findall(text)) - allowed:
+                raise ValueError(f"placeholder {{{sorted(unknown)[0]}}} is not allowed in: {text!r}")
+        return self
+
+
+class Region(Frozen):
+    key: RegionKey
+    name: str
+    hint: str
+    spread: str
+    reach: list[str] = Field(min_length=2)
+    cautions: list[str] = []
+    exercises: list[str] = Field(min_length=1)
+
+
+class RedFlagGroup(Frozen):
+    key: str
+    question: str
+    signs: list[str] = Field(min_length=1)
+
+
+class SeeSoonList(Frozen):
+    question: str
+    signs: list[str] = Field(min_length=1)
+
+
+class RedFlags(Frozen):
+    emergency: list[RedFlagGroup] = Field(min_length=1)
+    see_soon: SeeSoonList
+    first_for: list[RegionKey] = []
+
+
+class HurtReason(Frozen):
+    key: str
+    label: str
+    outcome: Literal["stop_exercise", "emergency", "carry_on"]
+
+
+class SymptomChange(Frozen):
+    key: Literal["centralised", "same", "spread"]
+    label: str
+
+
+class StopRules(Frozen):
+    pain_limit_during: int = Field(ge=0, le=10)
+    meaningful_pain_change: int = Field(ge=1, le=10)
+    standard_after_calm_sessions: int = Field(ge=1)
+    hurt_reasons: list[HurtReason] = Field(min_length=1)
+    symptom_changes: list[SymptomChange] = Field(min_length=3, max_length=3)
+
+    def hurt_reason(self, key: str) -> HurtReason | None:
+        return next((reason for reason in self.hurt_reasons if reason.key == key), None)
+
+
+class EducationCard(Frozen):
+    key: str
+    title: str
+    body: str | None = None
+    body_from: Literal["red_flags"] | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> EducationCard:
+        if (self.body is None) == (self.body_from is None):
+            raise ValueError("a card needs exactly one of body or body_from")
+        return self
+
+
+class Education(Frozen):
+    cards: list[EducationCard] = Field(min_length=1)
+    region_first: dict[RegionKey, str]
+
+    @field_validator("region_first")
+    @classmethod
+    def _every_region(cls, value: dict[RegionKey, str]) -> dict[RegionKey, str]:
+        if missing := set(RegionKey) - set(value):
+            raise ValueError(f"missing regions: {sorted(missing)}")
+        return value

@@ -1,0 +1,117 @@
+"""Turn a region's routine into concrete, side-resolved steps for one person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from content.models import DoseLevel, Exercise, RegionKey, Side, SideRule
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineStep:
+    """One exercise on one side at one dose, with every sentence resolved."""
+
+    exercise_key: str
+    name: str
+    side: Side | None
+    side_label: str | None
+    position: str
+    steps: tuple[str, ...]
+    feel: str
+    safety: tuple[str, ...]
+    hold_seconds: int | None
+    reps: int
+    sets: int
+    rest_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """An exercise of the routine this person does not do, and why."""
+
+    exercise_key: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    region: RegionKey
+    side: Side
+    level: DoseLevel
+    steps: tuple[RoutineStep, ...]
+    left_out: tuple[LeftOut, ...]
+    cautions: tuple[str, ...]
+
+
+def opposite(side: Side) -> Side:
+    """The other side; both stays both."""
+    return {Side.LEFT: Side.RIGHT, Side.RIGHT: Side.LEFT}.get(side, side)
+
+
+def sides_for(exercise: Exercise, symptom_side: Side) -> list[Side | None] | None:
+    """The sides to work, in order, for someone with symptoms on `symptom_side`; None: leave out."""
+    rule = exercise.side_rule
+    one_sided = symptom_side is not Side.BOTH
+    if rule is SideRule.NONE:
+        return [None]
+    if rule is SideRule.EACH_SIDE:
+        if exercise.start_away and one_sided:
+            return [opposite(symptom_side), symptom_side]
+        return [Side.RIGHT, Side.LEFT]
+    if rule is SideRule.AFFECTED_SIDE:
+        return [symptom_side] if one_sided else [Side.RIGHT, Side.LEFT]
+    # away from symptoms: the movement goes toward the side without symptoms
+    if one_sided:
+        return [opposite(symptom_side)]
+    return None if exercise.when_both_sides == "skip" else [Side.RIGHT, Side.LEFT]
+
+
+def resolve_step(exercise: Exercise, side: Side | None, level: DoseLevel) -> RoutineStep:
+    """One exercise with its side words and the dose for `level` filled in."""
+    dose = exercise.dose if level is DoseLevel.STANDARD else exercise.gentle
+    hold = dose.hold_seconds.default if dose.hold_seconds else None
+    words = {
+        "side": side.value if side else "",
+        "other_side": opposite(side).value if side else "",
+        "hold": str(hold or ""),
+    }
+
+    def fill(text: str) -> str:
+        return text.format(**words)
+
+    return RoutineStep(
+        exercise_key=exercise.key,
+        name=exercise.name,
+        side=side,
+        side_label=fill(exercise.side_label) if side and exercise.side_label else None,
+        position=fill(exercise.position),
+        steps=tuple(fill(step) for step in exercise.steps),
+        feel=fill(exercise.feel),
+        safety=tuple(fill(note) for note in exercise.safety),
+        hold_seconds=hold,
+        reps=dose.reps.default,
+        sets=dose.sets.default,
+        rest_seconds=dose.rest_seconds,
+    )
+
+
+def build_routine(
+    exercises: dict[str, Exercise],
+    region_exercises: list[str],
+    cautions: list[str],
+    region: RegionKey,
+    side: Side,
+    level: DoseLevel,
+) -> Routine:
+    """The ordered steps of a region's routine for one person's side and dose level."""
+    steps: list[RoutineStep] = []
+    left_out: list[LeftOut] = []
+    for key in region_exercises:
+        exercise = exercises[key]
+        sides = sides_for(exercise, side)
+        if sides is None:
+            left_out.append(LeftOut(key, exercise.name, exercise.when_both_sides_reason or ""))
+            continue
+        steps.extend(resolve_step(exercise, each, level) for each in sides)
+    return Routine(region, side, level, tuple(steps), tuple(left_out), tuple(cautions))

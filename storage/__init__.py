@@ -1,0 +1,1 @@
+"""What happened: tables, migrations and query functions. Imports neither telegram nor bot."""

@@ -1,0 +1,150 @@
+"""Tables: who the user is, where they are in a conversation, what sessions they did, reminders."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite hands back naive values otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    disclaimer_accepted_at: Mapped[datetime | None]
+    screening: Mapped[str | None] = mapped_column(String(16))
+    screened_at: Mapped[datetime | None]
+    region: Mapped[str | None] = mapped_column(String(16))
+    side: Mapped[str | None] = mapped_column(String(8))
+    reach: Mapped[int | None]
+    pain_at_start: Mapped[int | None]
+    dose_level: Mapped[str] = mapped_column(String(16), default="standard")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    onboarded_at: Mapped[datetime | None]
+    blocked_bot_at: Mapped[datetime | None]
+
+    conversation: Mapped[ConversationState | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ConversationState(Base):
+    """Where a user is in a flow, kept here (not in process memory) so any instance can go on."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="conversation")
+
+
+class ExerciseSession(Base):
+    __tablename__ = "exercise_sessions"
+    __table_args__ = (Index("ix_exercise_sessions_user_local_date", "user_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    local_date: Mapped[date] = mapped_column(Date)
+    region: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(8))
+    dose_level: Mapped[str] = mapped_column(String(16))
+    pain_before: Mapped[int | None]
+    pain_after: Mapped[int | None]
+    reach_before: Mapped[int | None]
+    symptom_change: Mapped[str | None] = mapped_column(String(16))
+    step_index: Mapped[int] = mapped_column(Integer, default=0)
+    set_number: Mapped[int] = mapped_column(Integer, default=1)
+    timer_ends_at: Mapped[datetime | None]
+    ended_by_red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    exercises: Mapped[list[SessionExercise]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SessionExercise.position",
+    )
+
+
+class SessionExercise(Base):
+    """What happened to one step of a session's routine: done, skipped or stopped."""
+
+    __tablename__ = "session_exercises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    exercise_key: Mapped[str] = mapped_column(String(48))
+    side: Mapped[str | None] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+    hurt_reason: Mapped[str | None] = mapped_column(String(16))
+    sets_done: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_at: Mapped[datetime]
+
+    session: Mapped[ExerciseSession] = relationship(back_populates="exercises")
+
+
+class Reminder(Base):
+    __tablename__ = "reminders"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    local_time: Mapped[time] = mapped_column(Time)
+    weekdays: Mapped[int] = mapped_column(Integer, default=0b1111111)
+    timezone: Mapped[str] = mapped_column(String(64))
+    next_due_utc: Mapped[datetime | None] = mapped_column(index=True)
+    last_sent_local_date: Mapped[date | None] = mapped_column(Date)
