@@ -107,6 +107,7 @@ class ExerciseSession(Base):
     set_number: Mapped[int] = mapped_column(Integer, default=1)
     timer_ends_at: Mapped[datetime | None]
     ended_by_red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    stopped_early: Mapped[bool] = mapped_column(Boolean, default=False)
 
     exercises: Mapped[list[SessionExercise]] = relationship(
         back_populates="session",

@@ -45,7 +45,7 @@ def decode_params(method: str, raw: dict[str, str]) -> dict[str, Any]:
     spec = bot_api_methods().get(method)
     if spec is None:
         raise Rejection(404, "Not Found")
-    fields = {field["name"]: field for field in spec["fields"]}
+    fields = {field["name"]: field for field in spec.get("fields", [])}
     params: dict[str, Any] = {}
     for name, value in raw.items():
         types = fields.get(name, {}).get("types", ["String"])

@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('set_number', sa.Integer(), nullable=False),
     sa.Column('timer_ends_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ended_by_red_flag', sa.Boolean(), nullable=False),
+    sa.Column('stopped_early', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

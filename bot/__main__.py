@@ -1,0 +1,47 @@
+"""`python -m bot` runs the bot with long polling; `python -m bot migrate` only upgrades the schema."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from bot.app import build_application
+from bot.logs import configure_logging
+from bot.settings import SettingsError, load_settings
+from storage.engine import create_engine
+from storage.migrate import upgrade_to_head
+
+logger = logging.getLogger("bot")
+
+
+async def _migrate(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+    if args[:1] == ["migrate"]:
+        asyncio.run(_migrate(settings.database_url))
+        logger.info("schema is up to date")
+        return 0
+    application = build_application(settings)
+    # run_polling stops cleanly on SIGINT and SIGTERM.
+    application.run_polling(
+        timeout=settings.polling_timeout_seconds, poll_interval=0.0, allowed_updates=["message", "callback_query"]
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

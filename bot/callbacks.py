@@ -1,0 +1,139 @@
+"""Callback data, built and parsed in one place: versioned, compact, checked against 64 bytes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+VERSION = "1"
+SEPARATOR = "|"
+MAX_BYTES = 64
+_WORD = re.compile(r"^[a-z0-9_]{1,16}$")
+_NUMBER = re.compile(r"^\d{1,12}$")
+
+
+class Action(StrEnum):
+    ACCEPT = "ok"
+    DECLINE = "no"
+    REGION = "rg"
+    SIDE = "sd"
+    SCREEN = "sc"
+    ACKNOWLEDGE = "ak"
+    REACH = "rc"
+    PAIN_NOW = "pn"
+    FIRST_SESSION = "fs"
+    MENU = "mn"
+    PAIN_BEFORE = "pb"
+    TIMER = "tm"
+    SET_DONE = "dn"
+    SKIP = "sk"
+    HURT = "ht"
+    HURT_REASON = "hr"
+    STOP = "sp"
+    PAIN_AFTER = "pa"
+    SYMPTOM_CHANGE = "ch"
+    RESUME = "rs"
+    CLOSE = "cl"
+    WARNING = "wn"
+    LEARN = "ln"
+
+
+# What each action carries: "n" a number (an id, an index, a 0-10 score), "w" a short word.
+SHAPES: dict[Action, str] = {
+    Action.ACCEPT: "",
+    Action.DECLINE: "",
+    Action.REGION: "w",
+    Action.SIDE: "w",
+    Action.SCREEN: "wn",
+    Action.ACKNOWLEDGE: "",
+    Action.REACH: "n",
+    Action.PAIN_NOW: "n",
+    Action.FIRST_SESSION: "w",
+    Action.MENU: "w",
+    Action.PAIN_BEFORE: "nn",
+    Action.TIMER: "nnn",
+    Action.SET_DONE: "nnn",
+    Action.SKIP: "nn",
+    Action.HURT: "nn",
+    Action.HURT_REASON: "nnw",
+    Action.STOP: "n",
+    Action.PAIN_AFTER: "nn",
+    Action.SYMPTOM_CHANGE: "nw",
+    Action.RESUME: "n",
+    Action.CLOSE: "n",
+    Action.WARNING: "w",
+    Action.LEARN: "w",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A parsed button press: what to do and its arguments, typed by the action's shape."""
+
+    action: Action
+    args: tuple[int | str, ...]
+
+    def number(self, index: int) -> int:
+        value = self.args[index]
+        assert isinstance(value, int)
+        return value
+
+    def word(self, index: int) -> str:
+        value = self.args[index]
+        assert isinstance(value, str)
+        return value
+
+
+class CallbackDataError(ValueError):
+    """Callback data the bot cannot build: a programming error, caught by tests."""
+
+
+def encode(action: Action, *args: int | str) -> str:
+    """Pack an action and its arguments; raise if they do not fit the shape or 64 bytes."""
+    shape = SHAPES[action]
+    if len(args) != len(shape):
+        raise CallbackDataError(f"{action.name} takes {len(shape)} argument(s), got {len(args)}")
+    parts = [VERSION, action.value]
+    for kind, arg in zip(shape, args, strict=True):
+        text = str(arg)
+        pattern = _NUMBER if kind == "n" else _WORD
+        if not pattern.match(text) or (kind == "n" and not isinstance(arg, int)):
+            raise CallbackDataError(f"{action.name}: {arg!r} is not a valid {kind!r} argument")
+        parts.append(text)
+    data = SEPARATOR.join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise CallbackDataError(f"{action.name}: {len(data.encode())} bytes is over {MAX_BYTES}")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """Parse callback data; None for anything not made by `encode` of this version."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(SEPARATOR)
+    if len(parts) < 2 or parts[0] != VERSION:
+        return None
+    try:
+        action = Action(parts[1])
+    except ValueError:
+        return None
+    shape, raw_args = SHAPES[action], parts[2:]
+    if len(raw_args) != len(shape):
+        return None
+    args: list[int | str] = []
+    for kind, raw in zip(shape, raw_args, strict=True):
+        if kind == "n":
+            if not _NUMBER.match(raw):
+                return None
+            args.append(int(raw))
+        else:
+            if not _WORD.match(raw):
+                return None
+            args.append(raw)
+    return Callback(action, tuple(args))
+
+
+def pattern(action: Action) -> re.Pattern[str]:
+    """The regex a CallbackQueryHandler uses to pick this action's presses."""
+    return re.compile(rf"^{VERSION}\{SEPARATOR}{action.value}(\{SEPARATOR}|$)")

@@ -1,0 +1,89 @@
+"""What happens when nothing else fits: /cancel, unknown commands, unexpected messages, old or
+forged buttons, and errors. Every case gets a short reply and a way forward.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import onboarding, session
+from bot.interaction import Prompt, chat_id_of, current_user, send
+from bot.services import CoachContext
+from content.texts import join_lines
+from storage.queries import clear_state, get_active_session, get_state
+
+logger = logging.getLogger(__name__)
+
+
+async def cancel(update: Update, context: CoachContext) -> None:
+    """/cancel: leave any flow; a session in progress is saved as partial."""
+    services = context.services
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        await clear_state(db, user.id)
+        await session.close_active(db, context, user)
+    await send(context, chat_id_of(update), (services.library.texts("cancelled"), None))
+
+
+async def unknown_command(update: Update, context: CoachContext) -> None:
+    """A command the bot does not know."""
+    await send(context, chat_id_of(update), (context.services.library.texts("unknown_command"), None))
+
+
+async def unexpected_message(update: Update, context: CoachContext) -> None:
+    """Text, stickers, photos, voice...: say so kindly and ask the current question again."""
+    services = context.services
+    texts = services.library.texts
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        active = await get_active_session(db, user.id)
+        state = await get_state(db, user.id)
+        prompt: Prompt
+        if active is not None:
+            text, markup = session.session_prompt(services, active)
+            prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
+        elif state is not None and state.step != "emergency":
+            text, markup = onboarding.prompt_for(services, user, state.step, dict(state.data))
+            prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
+        else:
+            prompt = texts("not_understood", hint=texts("hint_menu")), None
+    await send(context, chat_id_of(update), prompt)
+
+
+async def stale_button(update: Update, context: CoachContext) -> None:
+    """A button no handler took: from an old version, or forged."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.services.library.texts("stale_button"))
+
+
+async def on_error(update: object, context: CoachContext) -> None:
+    """Log with context and tell the user something kind; never a traceback in the chat."""
+    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "error handling update %s from telegram user %s", update_id, user_id, exc_info=context.error
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, context.services.library.texts("error")
+        )
+    except Exception:  # the error reply is best effort: Telegram may be the thing failing
+        logger.warning("could not tell the user about the error", exc_info=True)
+
+
+def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
+    """Registered last: they take whatever the flows did not."""
+    return [
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.ALL, unexpected_message),
+        CallbackQueryHandler(stale_button),
+    ]

@@ -1,0 +1,56 @@
+"""The menu a returning user sees, and /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import Action, Callback, pattern
+from bot.interaction import Prompt, chat_id_of, on_press, send
+from bot.keyboards import button, one_per_row
+from bot.services import CoachContext, Services
+
+MENU_ITEMS = ("session", "learn", "settings", "warning", "help")
+
+
+def menu_prompt(services: Services) -> Prompt:
+    texts = services.library.texts
+    return texts("menu"), one_per_row(
+        [button(texts(f"button_menu_{item}"), Action.MENU, item) for item in MENU_ITEMS]
+    )
+
+
+def help_prompt(services: Services) -> Prompt:
+    texts = services.library.texts
+    return texts("help", about=texts("about")), None
+
+
+async def show_help(update: Update, context: CoachContext) -> None:
+    """/help: what the coach can and cannot do, and its commands."""
+    await send(context, chat_id_of(update), help_prompt(context.services))
+
+
+@on_press
+async def on_menu(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Open what the menu button names."""
+    from bot import learn, onboarding, safety, session  # these flows import the menu
+
+    item = callback.word(0)
+    if item == "session":
+        await session.begin(update, context)
+    elif item == "learn":
+        await learn.show_learn(update, context)
+    elif item == "settings":
+        await onboarding.settings(update, context)
+    elif item == "warning":
+        await safety.warning(update, context)
+    else:
+        await show_help(update, context)
+    return None
+
+
+def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
+    return [
+        CommandHandler("help", show_help),
+        CallbackQueryHandler(on_menu, pattern=pattern(Action.MENU)),
+    ]

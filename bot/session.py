@@ -1,0 +1,627 @@
+"""The exercise session: pain before, each exercise set by set with hold timers, "it hurts",
+stop, pain after, symptom change and a summary. Progress lives in the session's row, and every
+button carries (session, step, set) so a stale or doubled press changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, JobQueue
+
+from bot import timers
+from bot.callbacks import Action, Callback, pattern
+from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
+from bot.keyboards import button, one_per_row, pain_scale, rows
+from bot.safety import emergency_prompt, mark_emergency
+from bot.services import CoachContext, Services
+from content.messages import has_timer, step_message
+from content.models import DoseLevel, RegionKey, Side
+from content.progress import next_set, next_step_index
+from content.routine import Routine
+from content.rules import (
+    HurtOutcome,
+    Screening,
+    SessionOutcome,
+    hurt_outcome,
+    next_dose_level,
+    pain_trend,
+)
+from content.texts import Html, join_lines
+from storage.models import ExerciseSession, User
+from storage.queries import (
+    clear_timer,
+    get_active_session,
+    get_user_session,
+    move_session,
+    recent_sessions,
+    record_exercise,
+    running_timers,
+    start_session,
+)
+
+logger = logging.getLogger(__name__)
+
+PAIN_BEFORE, EXERCISE, HURT, PAIN_AFTER, CHANGE, DONE = (
+    "pain_before", "exercise", "hurt", "pain_after", "change", "done",
+)
+RECENT_FOR_DOSING = 10
+
+
+def level_of(user: User) -> DoseLevel:
+    return DoseLevel(user.dose_level)
+
+
+def routine_of(services: Services, session: ExerciseSession) -> Routine:
+    """The routine a session runs, rebuilt from its region, side and dose level."""
+    return services.library.build_routine(
+        RegionKey(session.region), Side(session.side), DoseLevel(session.dose_level)
+    )
+
+
+def stopped_keys(session: ExerciseSession) -> set[str]:
+    return {record.exercise_key for record in session.exercises if record.outcome == "stopped"}
+
+
+def step_keyboard(services: Services, session: ExerciseSession, routine: Routine) -> InlineKeyboardMarkup:
+    texts = services.library.texts
+    step = routine.steps[session.step_index]
+    sid, index, set_number = session.id, session.step_index, session.set_number
+    timer_row = []
+    if has_timer(step) and session.timer_ends_at is None:
+        timer_row = [button(texts("button_timer", hold=step.hold_seconds), Action.TIMER, sid, index, set_number)]
+    return rows(
+        timer_row,
+        [
+            button(texts("button_set_done"), Action.SET_DONE, sid, index, set_number),
+            button(texts("button_skip"), Action.SKIP, sid, index),
+        ],
+        [
+            button(texts("button_hurts"), Action.HURT, sid, index),
+            button(texts("button_stop"), Action.STOP, sid),
+        ],
+    )
+
+
+def session_prompt(services: Services, session: ExerciseSession, preface: str = "") -> Prompt:
+    """What a session at its current phase, step and set asks of the user."""
+    library, texts = services.library, services.library.texts
+    sid = session.id
+    if session.phase == PAIN_BEFORE:
+        return join_lines(preface, texts("ask_pain_before")), pain_scale(Action.PAIN_BEFORE, sid)
+    if session.phase in (EXERCISE, HURT):
+        routine = routine_of(services, session)
+        step = routine.steps[session.step_index]
+        text = step_message(
+            texts,
+            step,
+            position=session.step_index + 1,
+            count=len(routine.steps),
+            set_number=session.set_number,
+            pain_limit=library.stop_rules.pain_limit_during,
+            preface=preface,
+        )
+        if session.phase == HURT:
+            return hurt_prompt(services, session)
+        if session.timer_ends_at is not None:
+            text = join_lines(text, texts("timer_running", hold=step.hold_seconds))
+        return text, step_keyboard(services, session, routine)
+    if session.phase == PAIN_AFTER:
+        return join_lines(preface, texts("ask_pain_after")), pain_scale(Action.PAIN_AFTER, sid)
+    if session.phase == CHANGE:
+        spread = library.regions[RegionKey(session.region)].spread
+        options = [
+            button(change.label.format(spread=spread), Action.SYMPTOM_CHANGE, sid, change.key)
+            for change in library.stop_rules.symptom_changes
+        ]
+        return join_lines(preface, texts("ask_symptom_change")), one_per_row(options)
+    return join_lines(preface, texts("session_closed")), None
+
+
+def hurt_prompt(services: Services, session: ExerciseSession) -> Prompt:
+    library = services.library
+    spread = library.regions[RegionKey(session.region)].spread
+    options = [
+        button(reason.label.format(spread=spread), Action.HURT_REASON, session.id, session.step_index, reason.key)
+        for reason in library.stop_rules.hurt_reasons
+    ]
+    return library.texts("hurt_question"), one_per_row(options)
+
+
+def intro_text(services: Services, session: ExerciseSession, routine: Routine) -> Html:
+    texts = services.library.texts
+    level = DoseLevel(session.dose_level)
+    return join_lines(
+        texts(
+            "session_intro",
+            count=len(routine.steps),
+            level=texts(f"level_{level.value}"),
+            pain_limit=services.library.stop_rules.pain_limit_during,
+        ),
+        texts("gentle_reason") if level is DoseLevel.GENTLE else "",
+        *(f"⚠️ {note}" for note in routine.cautions),
+        *(f"ℹ️ {left.reason}" for left in routine.left_out),
+    )
+
+
+# --- starting and resuming -------------------------------------------------------------------
+
+
+async def begin(update: Update, context: CoachContext) -> None:
+    """Start today's session, or offer to resume an unfinished one."""
+    services = context.services
+    texts = services.library.texts
+    now = services.clock()
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        if user.onboarded_at is None or not user.region or not user.side:
+            prompt: Prompt = (texts("no_profile"), None)
+        elif user.screening == Screening.EMERGENCY:
+            prompt = (texts("blocked_by_emergency"), None)
+        elif (active := await get_active_session(db, user.id)) is not None:
+            when = active.started_at.astimezone(ZoneInfo(user.timezone)).strftime("%d %b, %H:%M")
+            prompt = texts("unfinished_session", when=when), rows(
+                [button(texts("button_resume"), Action.RESUME, active.id)],
+                [button(texts("button_close_session"), Action.CLOSE, active.id)],
+            )
+        else:
+            local_date = now.astimezone(ZoneInfo(user.timezone)).date()
+            session = await start_session(
+                db, user, now=now, local_date=local_date, dose_level=user.dose_level
+            )
+            prompt = session_prompt(services, session)
+    await send(context, chat_id_of(update), prompt)
+
+
+async def exercise_command(update: Update, context: CoachContext) -> None:
+    """/exercise: today's session."""
+    await begin(update, context)
+
+
+async def _own_active_session(
+    db: AsyncSession, update: Update, services: Services, session_id: int
+) -> tuple[User, ExerciseSession] | None:
+    """The user's session with this id, if it is theirs and still active."""
+    user = await current_user(db, update, services)
+    session = await get_user_session(db, session_id, user.id)
+    if session is None or session.status != "active":
+        return None
+    return user, session
+
+
+@on_press
+async def on_resume(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Carry on an unfinished session where it stopped."""
+    services = context.services
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, callback.number(0))
+        if found is None:
+            return services.library.texts("stale_button")
+        prompt = session_prompt(services, found[1])
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+@on_press
+async def on_close(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Close an unfinished session, keeping what was done as a partial session."""
+    services = context.services
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, callback.number(0))
+        if found is None:
+            return services.library.texts("stale_button")
+        close_partial(context, found[1], services)
+    await send(context, chat_id_of(update), (services.library.texts("session_closed"), None))
+    return None
+
+
+def close_partial(context: CoachContext, session: ExerciseSession, services: Services) -> None:
+    timers.cancel(context.job_queue, session.id)
+    session.status, session.phase, session.ended_at = "partial", DONE, services.clock()
+    session.stopped_early, session.timer_ends_at = True, None
+
+
+async def close_active(db: AsyncSession, context: CoachContext, user: User) -> bool:
+    """Close the user's active session as partial (for /cancel); False if there was none."""
+    session = await get_active_session(db, user.id)
+    if session is None:
+        return False
+    close_partial(context, session, context.services)
+    return True
+
+
+# --- pain before --------------------------------------------------------------------------------
+
+
+@on_press
+async def on_pain_before(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Pain before recorded; show the first exercise."""
+    services = context.services
+    sid, pain = callback.number(0), callback.number(1)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None or pain > 10:
+            return services.library.texts("stale_button")
+        _, session = found
+        if not await move_session(db, sid, expected=(PAIN_BEFORE, 0, 1), to=(EXERCISE, 0, 1)):
+            return services.library.texts("already_done")
+        session.pain_before = pain
+        session.phase = EXERCISE
+        prompt = session_prompt(services, session, intro_text(services, session, routine_of(services, session)))
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+# --- sets, timers, skip --------------------------------------------------------------------------
+
+
+async def _advance_after_set(
+    db: AsyncSession, services: Services, session: ExerciseSession
+) -> Html:
+    """Move past the current set (recording the step when it ends); return a preface."""
+    texts = services.library.texts
+    routine = routine_of(services, session)
+    step = routine.steps[session.step_index]
+    following = next_set(step.sets, session.set_number)
+    if following is not None:
+        session.set_number = following
+        return texts("rest_then", rest=step.rest_seconds) if step.rest_seconds else Html("")
+    record_exercise(
+        db,
+        session,
+        position=session.step_index,
+        exercise_key=step.exercise_key,
+        side=step.side.value if step.side else None,
+        outcome="done",
+        sets_done=step.sets,
+        now=services.clock(),
+    )
+    _to_next_step(services, session, routine)
+    return Html("")
+
+
+def _to_next_step(services: Services, session: ExerciseSession, routine: Routine) -> None:
+    keys = [step.exercise_key for step in routine.steps]
+    index = next_step_index(keys, session.step_index, stopped_keys(session))
+    if index is None:
+        session.phase, session.set_number = PAIN_AFTER, 1
+    else:
+        session.step_index, session.set_number = index, 1
+
+
+@on_press
+async def on_timer(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Start a hold: show it running on the step's message and schedule the release."""
+    services = context.services
+    texts = services.library.texts
+    sid, index, set_number = callback.number(0), callback.number(1), callback.number(2)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return texts("stale_button")
+        _, session = found
+        routine = routine_of(services, session)
+        if index >= len(routine.steps) or not has_timer(step := routine.steps[index]):
+            return texts("stale_button")
+        assert step.hold_seconds is not None
+        ends_at = services.clock() + timedelta(seconds=step.hold_seconds)
+        position = (EXERCISE, index, set_number)
+        if session.timer_ends_at is not None or not await move_session(
+            db, sid, expected=position, to=position, timer_ends_at=ends_at
+        ):
+            return texts("already_done")
+        session.timer_ends_at = ends_at
+        text, markup = session_prompt(services, session)
+    assert context.job_queue is not None
+    timers.start(
+        context.job_queue,
+        session_id=sid,
+        step=index,
+        set_number=set_number,
+        chat_id=chat_id_of(update),
+        when=ends_at,
+        callback=on_timer_ends,
+    )
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:  # the message is gone or unchanged: the timer still runs
+        logger.info("could not show the running timer: %s", error)
+    return None
+
+
+async def on_timer_ends(context: CoachContext) -> None:
+    """The hold is over: tell the user to let go and show what comes next."""
+    services = context.services
+    job = context.job
+    assert job is not None and isinstance(job.data, dict) and job.chat_id is not None
+    sid, index, set_number = job.data["session_id"], job.data["step"], job.data["set_number"]
+    async with services.transaction() as db:
+        # Taking the timer in the database makes a second instance's or a late job's run a no-op.
+        if not await clear_timer(db, sid, index, set_number):
+            return
+        session = await db.get(ExerciseSession, sid)
+        assert session is not None
+        await db.refresh(session, ["exercises"])
+        session.timer_ends_at = None
+        rest = await _advance_after_set(db, services, session)
+        prompt = session_prompt(services, session, join_lines(services.library.texts("timer_released"), rest))
+    await send(context, job.chat_id, prompt)
+
+
+@on_press
+async def on_set_done(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """A set is done (or a hold ended early): on to the next set or exercise."""
+    services = context.services
+    sid, index, set_number = callback.number(0), callback.number(1), callback.number(2)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return services.library.texts("stale_button")
+        _, session = found
+        position = (EXERCISE, index, set_number)
+        if (session.phase, session.step_index, session.set_number) != position:
+            return services.library.texts("already_done")
+        if not await move_session(db, sid, expected=position, to=position, timer_ends_at=None):
+            return services.library.texts("already_done")
+        timers.cancel(context.job_queue, sid)
+        session.timer_ends_at = None
+        preface = await _advance_after_set(db, services, session)
+        prompt = session_prompt(services, session, preface)
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+@on_press
+async def on_skip(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Skip the rest of this exercise (this side)."""
+    services = context.services
+    texts = services.library.texts
+    sid, index = callback.number(0), callback.number(1)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return texts("stale_button")
+        _, session = found
+        position = (EXERCISE, index, session.set_number)
+        if session.phase != EXERCISE or session.step_index != index or not await move_session(
+            db, sid, expected=position, to=position, timer_ends_at=None
+        ):
+            return texts("already_done")
+        timers.cancel(context.job_queue, sid)
+        session.timer_ends_at = None
+        routine = routine_of(services, session)
+        step = routine.steps[index]
+        record_exercise(
+            db,
+            session,
+            position=index,
+            exercise_key=step.exercise_key,
+            side=step.side.value if step.side else None,
+            outcome="skipped",
+            sets_done=session.set_number - 1,
+            now=services.clock(),
+        )
+        _to_next_step(services, session, routine)
+        prompt = session_prompt(services, session, texts("skipped", name=step.name))
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+# --- it hurts --------------------------------------------------------------------------------------
+
+
+@on_press
+async def on_hurt(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Pause the exercise and ask what happened."""
+    services = context.services
+    sid, index = callback.number(0), callback.number(1)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return services.library.texts("stale_button")
+        _, session = found
+        position = (EXERCISE, index, session.set_number)
+        if session.phase != EXERCISE or session.step_index != index or not await move_session(
+            db, sid, expected=position, to=(HURT, index, session.set_number)
+        ):
+            return services.library.texts("already_done")
+        timers.cancel(context.job_queue, sid)
+        session.phase, session.timer_ends_at = HURT, None
+        prompt = hurt_prompt(services, session)
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+@on_press
+async def on_hurt_reason(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Apply the stop rule for what happened."""
+    services = context.services
+    library, texts = services.library, services.library.texts
+    sid, index, reason = callback.number(0), callback.number(1), callback.word(2)
+    if library.stop_rules.hurt_reason(reason) is None:
+        return texts("stale_button")
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return texts("stale_button")
+        user, session = found
+        if session.phase != HURT or session.step_index != index:
+            return texts("already_done")
+        outcome = hurt_outcome(library.stop_rules, reason)
+        if outcome is HurtOutcome.EMERGENCY:
+            await mark_emergency(db, services, context, user)
+            prompt = emergency_prompt(services)
+        else:
+            session.phase = EXERCISE
+            routine = routine_of(services, session)
+            step = routine.steps[index]
+            if outcome is HurtOutcome.CARRY_ON:
+                preface = texts("hurt_carry_on", pain_limit=library.stop_rules.pain_limit_during)
+            else:
+                record_exercise(
+                    db,
+                    session,
+                    position=index,
+                    exercise_key=step.exercise_key,
+                    side=step.side.value if step.side else None,
+                    outcome="stopped",
+                    hurt_reason=reason,
+                    sets_done=session.set_number - 1,
+                    now=services.clock(),
+                )
+                user.dose_level = DoseLevel.GENTLE.value
+                _to_next_step(services, session, routine)
+                preface = texts("hurt_stopped", name=step.name)
+            prompt = session_prompt(services, session, preface)
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+# --- stopping and finishing ----------------------------------------------------------------------
+
+
+@on_press
+async def on_stop(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Stop the session now; still ask about pain so the partial session is complete."""
+    services = context.services
+    texts = services.library.texts
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, callback.number(0))
+        if found is None:
+            return texts("stale_button")
+        _, session = found
+        timers.cancel(context.job_queue, session.id)
+        session.timer_ends_at, session.stopped_early = None, True
+        if session.phase == PAIN_BEFORE:
+            close_partial(context, session, services)
+            prompt: Prompt = (texts("session_stopped"), None)
+        else:
+            session.phase, session.set_number = PAIN_AFTER, 1
+            prompt = session_prompt(services, session, texts("session_stopped"))
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+@on_press
+async def on_pain_after(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Pain after recorded; ask how the symptoms moved."""
+    services = context.services
+    sid, pain = callback.number(0), callback.number(1)
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None or pain > 10:
+            return services.library.texts("stale_button")
+        _, session = found
+        if session.phase != PAIN_AFTER:
+            return services.library.texts("already_done")
+        session.pain_after, session.phase = pain, CHANGE
+        prompt = session_prompt(services, session)
+    await send(context, chat_id_of(update), prompt)
+    return None
+
+
+@on_press
+async def on_symptom_change(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Close the session, update the dose level and show the summary."""
+    services = context.services
+    library = services.library
+    sid, change = callback.number(0), callback.word(1)
+    if change not in {option.key for option in library.stop_rules.symptom_changes}:
+        return library.texts("stale_button")
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, sid)
+        if found is None:
+            return library.texts("stale_button")
+        user, session = found
+        if session.phase != CHANGE:
+            return library.texts("already_done")
+        session.symptom_change = change
+        session.status = "partial" if session.stopped_early else "completed"
+        session.phase, session.ended_at = DONE, services.clock()
+        await db.flush()
+        history = await recent_sessions(db, user.id, RECENT_FOR_DOSING)
+        level = next_dose_level([outcome_of(s) for s in history], library.stop_rules)
+        user.dose_level = level.value
+        text = summary_text(services, session, level)
+    await send(context, chat_id_of(update), (text, None))
+    return None
+
+
+def outcome_of(session: ExerciseSession) -> SessionOutcome:
+    return SessionOutcome(
+        level=DoseLevel(session.dose_level),
+        exercises_stopped_for_pain=sum(1 for e in session.exercises if e.outcome == "stopped"),
+        symptom_change=session.symptom_change,
+        pain_before=session.pain_before,
+        pain_after=session.pain_after,
+    )
+
+
+def summary_text(services: Services, session: ExerciseSession, next_level: DoseLevel) -> Html:
+    library, texts = services.library, services.library.texts
+    outcomes = [e.outcome for e in session.exercises]
+    pain_line = ""
+    if session.pain_before is not None and session.pain_after is not None:
+        trend = pain_trend(session.pain_before, session.pain_after, library.stop_rules.meaningful_pain_change)
+        change = texts(f"pain_change_{trend.value}", points=abs(session.pain_after - session.pain_before))
+        pain_line = texts("summary_pain", before=session.pain_before, after=session.pain_after, change=change)
+    symptom_line = {
+        "centralised": texts("symptoms_centralised"),
+        "spread": texts("symptoms_spread"),
+    }.get(session.symptom_change or "", "")
+    return join_lines(
+        texts("summary_title_partial" if session.stopped_early else "summary_title_done"),
+        texts(
+            "summary_counts",
+            done=outcomes.count("done"),
+            skipped=outcomes.count("skipped"),
+            stopped=outcomes.count("stopped"),
+        ),
+        pain_line,
+        symptom_line,
+        texts(f"next_{next_level.value}"),
+        texts("flare_note") if next_level is DoseLevel.GENTLE else "",
+    )
+
+
+async def rearm_timers(services: Services, job_queue: JobQueue[CoachContext]) -> None:
+    """After a restart, schedule the release of holds that were running."""
+    async with services.sessions() as db:
+        sessions = await running_timers(db)
+        chats = {s.id: await db.get(User, s.user_id) for s in sessions}
+    for session in sessions:
+        user = chats[session.id]
+        assert user is not None and session.timer_ends_at is not None
+        timers.start(
+            job_queue,
+            session_id=session.id,
+            step=session.step_index,
+            set_number=session.set_number,
+            chat_id=user.chat_id,
+            when=max(session.timer_ends_at, services.clock()),
+            callback=on_timer_ends,
+        )
+
+
+def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
+    return [
+        CommandHandler("exercise", exercise_command),
+        CallbackQueryHandler(on_resume, pattern=pattern(Action.RESUME)),
+        CallbackQueryHandler(on_close, pattern=pattern(Action.CLOSE)),
+        CallbackQueryHandler(on_pain_before, pattern=pattern(Action.PAIN_BEFORE)),
+        CallbackQueryHandler(on_timer, pattern=pattern(Action.TIMER)),
+        CallbackQueryHandler(on_set_done, pattern=pattern(Action.SET_DONE)),
+        CallbackQueryHandler(on_skip, pattern=pattern(Action.SKIP)),
+        CallbackQueryHandler(on_hurt, pattern=pattern(Action.HURT)),
+        CallbackQueryHandler(on_hurt_reason, pattern=pattern(Action.HURT_REASON)),
+        CallbackQueryHandler(on_stop, pattern=pattern(Action.STOP)),
+        CallbackQueryHandler(on_pain_after, pattern=pattern(Action.PAIN_AFTER)),
+        CallbackQueryHandler(on_symptom_change, pattern=pattern(Action.SYMPTOM_CHANGE)),
+    ]

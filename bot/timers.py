@@ -1,0 +1,50 @@
+"""Hold timers on PTB's JobQueue, one per session, named so they can be found and cancelled.
+
+The session's row keeps when the hold ends, so a restarted or other instance can re-arm it;
+the release itself is claimed in the database, so only one run of it ever speaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import JobQueue
+
+# APScheduler skips a job that starts over 1 s late by default; a late release still matters.
+TIMER_JOB_KWARGS = {"misfire_grace_time": 300}
+
+
+def job_name(session_id: int) -> str:
+    return f"hold-timer:{session_id}"
+
+
+def start(
+    job_queue: JobQueue[Any],
+    *,
+    session_id: int,
+    step: int,
+    set_number: int,
+    chat_id: int,
+    when: datetime,
+    callback: Callable[[Any], Awaitable[None]],
+) -> None:
+    """Run `callback` at `when` for this set's hold, replacing any timer of the session."""
+    cancel(job_queue, session_id)
+    job_queue.run_once(
+        callback,
+        when=when,
+        data={"session_id": session_id, "step": step, "set_number": set_number},
+        name=job_name(session_id),
+        chat_id=chat_id,
+        job_kwargs=TIMER_JOB_KWARGS,
+    )
+
+
+def cancel(job_queue: JobQueue[Any] | None, session_id: int) -> None:
+    """Remove the session's timer, if this process holds one."""
+    if job_queue is None:
+        return
+    for job in job_queue.get_jobs_by_name(job_name(session_id)):
+        job.schedule_removal()
