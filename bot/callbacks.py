@@ -9,7 +9,7 @@ from enum import StrEnum
 VERSION = "1"
 SEPARATOR = "|"
 MAX_BYTES = 64
-_WORD = re.compile(r"^[a-z0-9_]{1,16}$")
+_WORD = re.compile(r"^[a-z0-9_]{1,24}$")
 _NUMBER = re.compile(r"^\d{1,12}$")
 
 

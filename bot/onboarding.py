@@ -5,6 +5,7 @@ Steps are kept in the database (conversation_states), so any instance can take t
 
 from __future__ import annotations
 
+import copy
 from enum import StrEnum
 from typing import Any
 
@@ -164,7 +165,8 @@ async def _answer(
         state = await get_state(db, user.id)
         if state is None or state.step not in expected:
             return services.library.texts("stale_button")
-        prompt = await advance(db, user, dict(state.data), Step(state.step))
+        # a deep copy: the JSON column only notices change if the new value differs from the old
+        prompt = await advance(db, user, copy.deepcopy(state.data), Step(state.step))
     await send(context, chat_id_of(update), prompt)
     return None
 

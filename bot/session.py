@@ -159,10 +159,10 @@ async def begin(update: Update, context: CoachContext) -> None:
     now = services.clock()
     async with services.transaction() as db:
         user = await current_user(db, update, services)
-        if user.onboarded_at is None or not user.region or not user.side:
-            prompt: Prompt = (texts("no_profile"), None)
-        elif user.screening == Screening.EMERGENCY:
-            prompt = (texts("blocked_by_emergency"), None)
+        if user.screening == Screening.EMERGENCY:  # a red flag always wins over exercise
+            prompt: Prompt = (texts("blocked_by_emergency"), None)
+        elif user.onboarded_at is None or not user.region or not user.side:
+            prompt = (texts("no_profile"), None)
         elif (active := await get_active_session(db, user.id)) is not None:
             when = active.started_at.astimezone(ZoneInfo(user.timezone)).strftime("%d %b, %H:%M")
             prompt = texts("unfinished_session", when=when), rows(
@@ -324,7 +324,7 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
         step=index,
         set_number=set_number,
         chat_id=chat_id_of(update),
-        when=ends_at,
+        delay=ends_at - services.clock(),
         callback=on_timer_ends,
     )
     query = update.callback_query
@@ -605,7 +605,7 @@ async def rearm_timers(services: Services, job_queue: JobQueue[CoachContext]) ->
             step=session.step_index,
             set_number=session.set_number,
             chat_id=user.chat_id,
-            when=max(session.timer_ends_at, services.clock()),
+            delay=session.timer_ends_at - services.clock(),
             callback=on_timer_ends,
         )
 

@@ -7,7 +7,7 @@ the release itself is claimed in the database, so only one run of it ever speaks
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from telegram.ext import JobQueue
@@ -27,14 +27,18 @@ def start(
     step: int,
     set_number: int,
     chat_id: int,
-    when: datetime,
+    delay: timedelta,
     callback: Callable[[Any], Awaitable[None]],
 ) -> None:
-    """Run `callback` at `when` for this set's hold, replacing any timer of the session."""
+    """Run `callback` after `delay` for this set's hold, replacing any timer of the session.
+
+    A delay rather than an instant: the job queue runs on the real clock, our rules on an
+    injected one.
+    """
     cancel(job_queue, session_id)
     job_queue.run_once(
         callback,
-        when=when,
+        when=max(delay, timedelta(0)),
         data={"session_id": session_id, "step": step, "set_number": set_number},
         name=job_name(session_id),
         chat_id=chat_id,

@@ -84,10 +84,22 @@ class ScriptedUser:
             self.chat, {"location": {"latitude": latitude, "longitude": longitude}}
         )
 
-    async def press(self, label: str, *, on: BotMessage | None = None) -> None:
-        """Press the button whose label starts with `label` on the newest message that has one."""
-        message_id, data = self.find_button(label, on=on)
-        self.standin.post_button_press(self.chat, message_id, data)
+    async def press(
+        self, label: str, *, on: BotMessage | None = None, timeout: float = REPLY_TIMEOUT_SECONDS
+    ) -> str:
+        """Press the button whose label starts with `label` on the newest message that has one,
+        waiting for such a message to arrive, as a person would. Returns the callback query id."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                message_id, data = self.find_button(label, on=on)
+                break
+            except AssertionError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.01)
+        return self.standin.post_button_press(self.chat, message_id, data)
 
     def find_button(self, label: str, *, on: BotMessage | None = None) -> tuple[int, str]:
         candidates = [on.message_id] if on else sorted(self.chat.messages, reverse=True)

@@ -1,0 +1,51 @@
+"""Scripted conversations the end-to-end tests share."""
+
+from __future__ import annotations
+
+from tests.standin import BotMessage, ScriptedUser
+
+
+async def onboard(
+    user: ScriptedUser,
+    *,
+    region: str = "Low back",
+    side: str = "Right",
+    reach: str = "Thigh",
+    pain: str = "5",
+    see_soon: bool = False,
+) -> BotMessage:
+    """From /start to the offer of a first session, answering no to every emergency sign."""
+    await user.send("/start")
+    await user.expect("not medical advice")
+    await user.press("I understand")
+    await user.expect("Where do you feel")
+    await user.press(region)
+    await user.expect("Which side")
+    await user.press(side)
+    for _ in range(6):  # the screening questions, however many and in whatever order
+        question = await user.reply()
+        if "Do any of these apply to you?" in question:  # the see-soon list
+            if see_soon:
+                await user.press("Yes")
+                await user.expect("checked by a doctor soon")
+                await user.press("I understand")
+            else:
+                await user.press("No")
+            continue
+        if "How far do your symptoms reach" in question:
+            break
+        await user.press("No, none")
+    else:
+        raise AssertionError("screening never reached the question about reach")
+    await user.press(reach)
+    await user.expect("How strong is your pain right now")
+    await user.press(pain, on=user.seen[-1])
+    return await user.expect("You're set up")
+
+
+async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessage:
+    """Begin a session from the first-session offer and answer pain before; return step one."""
+    await user.press("Start now")
+    question = await user.expect("how strong is your pain right now")
+    await user.press(pain_before, on=question)
+    return await user.expect("1/")

@@ -1,0 +1,109 @@
+"""Onboarding through the stand-in: disclaimer, area, side, the red-flag screen, reach, pain."""
+
+from sqlalchemy import select
+
+from storage.models import User
+from tests.conftest import RunningBot
+from tests.flows import onboard
+from tests.standin import ScriptedUser, TelegramStandIn
+
+
+async def test_new_user_is_screened_and_offered_a_first_session(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    offer = await onboard(user, region="Low back", side="Right", reach="Thigh", pain="6")
+    assert "low back, symptoms on the right, 6 exercises" in offer
+    assert offer.labels == ["Start now", "Later"]
+    async with bot.services.sessions() as db:
+        stored = (await db.execute(select(User))).scalar_one()
+    assert (stored.region, stored.side, stored.reach, stored.pain_at_start) == ("lumbar", "right", 2, 6)
+    assert stored.screening == "clear"
+    standin.assert_no_refusals()
+
+
+async def test_emergency_answer_offers_no_exercise_and_start_screens_again(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await user.send("/start")
+    await user.press("I understand")
+    await user.expect("Where do you feel")
+    await user.press("Low back")
+    await user.expect("Which side")
+    await user.press("Left")
+    await user.expect("saddle")
+    await user.press("Yes, at least one")
+    advice = await user.expect("urgent help now")
+    assert advice.buttons == ()
+    assert "Don't drive yourself" in advice
+
+    await user.send("/exercise")
+    assert "won't start exercises" in await user.reply()
+
+    await user.send("/start")
+    again = await user.reply()
+    assert "safety questions" in again and "saddle" in again
+    standin.assert_no_refusals()
+
+
+async def test_see_soon_answer_needs_acknowledging_then_carries_on(
+    bot: RunningBot, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    offer = await onboard(user, region="Neck", side="Left", reach="Forearm", see_soon=True)
+    assert "neck" in offer
+    async with bot.services.sessions() as db:
+        assert (await db.execute(select(User.screening))).scalar_one() == "see_soon"
+
+
+async def test_mid_back_users_see_the_see_soon_list_first(
+    bot: RunningBot, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await user.send("/start")
+    await user.press("I understand")
+    await user.expect("Where do you feel")
+    await user.press("Mid back")
+    await user.expect("Which side")
+    await user.press("Both")
+    first = await user.reply()
+    assert "Pain between the shoulder blades" in first
+
+
+async def test_low_back_symptoms_down_both_legs_count_as_an_emergency(
+    bot: RunningBot, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await user.send("/start")
+    await user.press("I understand")
+    await user.expect("Where do you feel")
+    await user.press("Low back")
+    await user.expect("Which side")
+    await user.press("Both")
+    for _ in range(4):
+        await user.reply()
+        await user.press("No")
+    await user.expect("How far")
+    await user.press("Below the knee")
+    advice = await user.expect("urgent help now")
+    assert "both" in advice
+
+
+async def test_returning_user_gets_the_menu_and_settings_change_side(
+    bot: RunningBot, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("whenever you're ready")
+    await user.send("/start")
+    menu = await user.reply()
+    assert "What would you like to do?" in menu
+    await user.send("/settings")
+    await user.expect("Where do you feel")
+    await user.press("Low back")
+    await user.expect("Which side")
+    await user.press("Left")
+    saved = await user.expect("Saved")
+    assert "symptoms on the left" in saved
