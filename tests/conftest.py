@@ -48,9 +48,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'coach.sqlite3'}"
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database for one test, dropped after it."""
+async def create_postgres_database() -> str:
+    """A fresh, empty PostgreSQL database; returns its SQLAlchemy URL."""
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
     try:
@@ -58,12 +57,23 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.close()
     base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{name}"
+    return f"{base}/{name}"
+
+
+async def drop_postgres_database(url: str) -> None:
     admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test, dropped after it."""
+    url = await create_postgres_database()
+    yield url
+    await drop_postgres_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -71,8 +81,10 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """Each test using this runs twice: on a SQLite file and on the local PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'coach.sqlite3'}"
-    else:
-        yield request.getfixturevalue("postgres_url")
+        return
+    url = await create_postgres_database()
+    yield url
+    await drop_postgres_database(url)
 
 
 @pytest.fixture
