@@ -1,0 +1,68 @@
+"""`python -m bot` as an operator runs it: settings errors, answering /start, clean stop, no token in logs."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.conftest import TOKEN
+from tests.standin import ScriptedUser, TelegramStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bot_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
+    env.update({"PYTHONUNBUFFERED": "1", **overrides})
+    return env
+
+
+async def run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_missing_token_exits_at_once_with_one_line_naming_it(tmp_path: Path) -> None:
+    process = await run_bot(tmp_path, bot_environment(tmp_path))
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+
+
+async def test_malformed_token_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    env = bot_environment(tmp_path, TELEGRAM_BOT_TOKEN="not-a-token-secret-value")
+    process = await run_bot(tmp_path, env)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in stderr.decode() and "secret-value" not in stderr.decode()
+
+
+async def test_python_m_bot_answers_start_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, standin: TelegramStandIn
+) -> None:
+    env = bot_environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=standin.base_url,
+        POLLING_TIMEOUT_SECONDS="1",
+        LOG_LEVEL="DEBUG",
+        PYTHONPATH=str(ROOT),
+    )
+    process = await run_bot(tmp_path, env)
+    try:
+        user = ScriptedUser(standin, "Pat")
+        await user.send("/start")
+        reply = await user.reply(timeout=60)
+        assert "Hi Pat" in reply
+        assert (tmp_path / "data" / "coach.sqlite3").exists()  # the default database, created
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    logs = stdout.decode() + stderr.decode()
+    assert process.returncode == 0, logs
+    assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+    assert "getUpdates" in logs or "Application started" in logs  # DEBUG logging really ran
