@@ -23,7 +23,7 @@ POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@
 
 # httpx logs every request URL, and the URL carries the token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
-logging.getLogger("tornado.access").setLevel(logging.WARNING)  # the stand-in sees URLs too
+logging.getLogger("tornado.access").setLevel(logging.CRITICAL)  # the stand-in sees URLs too
 
 
 class FakeClock:

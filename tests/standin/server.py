@@ -316,7 +316,7 @@ class TelegramStandIn:
         if params.get("reply_markup") and "inline_keyboard" in params["reply_markup"]:
             message["reply_markup"] = params["reply_markup"]
         chat.messages[message["message_id"]] = message
-        chat.events.put_nowait(ChatEvent("message", message))
+        chat.events.put_nowait(ChatEvent("message", dict(message)))  # a snapshot: edits come later
         return message
 
     def _message_to_edit(self, params: dict[str, Any]) -> tuple[Chat, dict[str, Any]]:
