@@ -1,4 +1,4 @@
-"""`python -m bot` runs the bot with long polling; `python -m bot migrate` only upgrades the schema."""
+"""`python -m bot` runs the bot (long polling); `python -m bot migrate` only upgrades the schema."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     application = build_application(settings)
     # run_polling stops cleanly on SIGINT and SIGTERM.
     application.run_polling(
-        timeout=settings.polling_timeout_seconds, poll_interval=0.0, allowed_updates=["message", "callback_query"]
+        timeout=settings.polling_timeout_seconds,
+        poll_interval=0.0,
+        allowed_updates=["message", "callback_query"],
     )
     return 0
 

@@ -30,7 +30,9 @@ async def cancel(update: Update, context: CoachContext) -> None:
 
 async def unknown_command(update: Update, context: CoachContext) -> None:
     """A command the bot does not know."""
-    await send(context, chat_id_of(update), (context.services.library.texts("unknown_command"), None))
+    await send(
+        context, chat_id_of(update), (context.services.library.texts("unknown_command"), None)
+    )
 
 
 async def unexpected_message(update: Update, context: CoachContext) -> None:
@@ -62,7 +64,9 @@ async def stale_button(update: Update, context: CoachContext) -> None:
 
 async def on_error(update: object, context: CoachContext) -> None:
     """Log with context and tell the user something kind; never a traceback in the chat."""
-    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    user_id = (
+        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    )
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error(
         "error handling update %s from telegram user %s", update_id, user_id, exc_info=context.error

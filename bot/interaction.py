@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
@@ -17,7 +18,7 @@ from storage.queries import get_or_create_user
 logger = logging.getLogger(__name__)
 
 Prompt = tuple[str, InlineKeyboardMarkup | None]
-PressHandler = Callable[[Update, CoachContext, Callback], Awaitable[str | None]]
+PressHandler = Callable[[Update, CoachContext, Callback], Coroutine[Any, Any, str | None]]
 
 
 async def current_user(db: AsyncSession, update: Update, services: Services) -> User:
@@ -39,7 +40,7 @@ def chat_id_of(update: Update) -> int:
     return update.effective_chat.id
 
 
-def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Awaitable[None]]:
+def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutine[Any, Any, None]]:
     """Decode the button's data, run `handler`, and answer the press exactly once.
 
     The handler returns a short notice for the answer, or None for a silent one.

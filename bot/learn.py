@@ -16,6 +16,7 @@ from content.texts import escape, join_lines
 
 def card_prompt(services: Services, card: EducationCard) -> Prompt:
     library = services.library
+    body: str
     if card.body_from == "red_flags":
         flags = library.red_flags
         body = join_lines(

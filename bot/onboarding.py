@@ -42,6 +42,16 @@ class Step(StrEnum):
     SETTINGS_SIDE = "settings_side"
 
 
+def region_of(user: User) -> RegionKey:
+    assert user.region is not None, "asked only after the area is chosen"
+    return RegionKey(user.region)
+
+
+def side_of(user: User) -> Side:
+    assert user.side is not None, "asked only after the side is chosen"
+    return Side(user.side)
+
+
 def screen_order(services: Services, region: RegionKey) -> list[str]:
     """The screening questions in order; some regions see the see-soon list first."""
     flags = services.library.red_flags
@@ -90,15 +100,15 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
             [button(texts("button_acknowledge"), Action.ACKNOWLEDGE)]
         )
     if step == Step.REACH:
-        scale = library.regions[RegionKey(user.region)].reach
+        scale = library.regions[region_of(user)].reach
         return texts("ask_reach"), one_per_row(
             [button(label, Action.REACH, level) for level, label in enumerate(scale)]
         )
     if step == Step.PAIN:
         return texts("ask_pain_now"), pain_scale(Action.PAIN_NOW)
     if step == Step.FIRST_SESSION:
-        region = library.regions[RegionKey(user.region)]
-        routine = library.build_routine(region.key, Side(user.side), session_flow.level_of(user))
+        region = library.regions[region_of(user)]
+        routine = library.build_routine(region.key, side_of(user), session_flow.level_of(user))
         return texts(
             "onboarded",
             region=region.name.lower(),
@@ -148,7 +158,7 @@ async def settings(update: Update, context: CoachContext) -> None:
 
 
 async def _begin_screen(db: AsyncSession, services: Services, user: User) -> Prompt:
-    order = screen_order(services, RegionKey(user.region))
+    order = screen_order(services, region_of(user))
     return await _go(db, services, user, Step.SCREEN, {"order": order, "index": 0, "answers": {}})
 
 
@@ -226,7 +236,7 @@ async def on_side(update: Update, context: CoachContext, callback: Callback) -> 
         user.side = side.value
         if step == Step.SETTINGS_SIDE:
             await clear_state(db, user.id)
-            region = services.library.regions[RegionKey(user.region)]
+            region = services.library.regions[region_of(user)]
             saved = texts(
                 "settings_saved",
                 region=region.name.lower(),
@@ -290,7 +300,7 @@ async def on_reach(update: Update, context: CoachContext, callback: Callback) ->
     reach = callback.number(0)
 
     async def advance(db: AsyncSession, user: User, data: dict[str, Any], step: Step) -> Prompt:
-        region, side = RegionKey(user.region), Side(user.side)
+        region, side = region_of(user), side_of(user)
         if reach >= len(services.library.regions[region].reach):
             return prompt_for(services, user, Step.REACH, data)
         if reach_is_emergency(region, side, reach):

@@ -28,7 +28,9 @@ def bulleted(signs: list[str]) -> Html:
     return Html("\n".join(f"• {escape(sign)}" for sign in signs))
 
 
-async def mark_emergency(db: AsyncSession, services: Services, context: CoachContext, user: User) -> None:
+async def mark_emergency(
+    db: AsyncSession, services: Services, context: CoachContext, user: User
+) -> None:
     """Block exercise until the user screens again, and end any session in progress."""
     now = services.clock()
     user.screening = Screening.EMERGENCY.value

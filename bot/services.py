@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -35,7 +36,7 @@ class Services:
             yield db
 
 
-class CoachContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], dict[object, object]]):
+class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The handler context, with typed access to our services instead of raw bot_data."""
 
     @property
@@ -45,11 +46,5 @@ class CoachContext(CallbackContext[ExtBot[None], dict[object, object], dict[obje
         return services
 
 
-CoachApp = Application[
-    ExtBot[None],
-    CoachContext,
-    dict[object, object],
-    dict[object, object],
-    dict[object, object],
-    object,
-]
+# The bot, user/chat/bot data and job queue types are PTB's defaults; only the context is ours.
+CoachApp = Application[Any, CoachContext, Any, Any, Any, Any]

@@ -48,7 +48,12 @@ from storage.queries import (
 logger = logging.getLogger(__name__)
 
 PAIN_BEFORE, EXERCISE, HURT, PAIN_AFTER, CHANGE, DONE = (
-    "pain_before", "exercise", "hurt", "pain_after", "change", "done",
+    "pain_before",
+    "exercise",
+    "hurt",
+    "pain_after",
+    "change",
+    "done",
 )
 RECENT_FOR_DOSING = 10
 
@@ -68,13 +73,19 @@ def stopped_keys(session: ExerciseSession) -> set[str]:
     return {record.exercise_key for record in session.exercises if record.outcome == "stopped"}
 
 
-def step_keyboard(services: Services, session: ExerciseSession, routine: Routine) -> InlineKeyboardMarkup:
+def step_keyboard(
+    services: Services, session: ExerciseSession, routine: Routine
+) -> InlineKeyboardMarkup:
     texts = services.library.texts
     step = routine.steps[session.step_index]
     sid, index, set_number = session.id, session.step_index, session.set_number
     timer_row = []
     if has_timer(step) and session.timer_ends_at is None:
-        timer_row = [button(texts("button_timer", hold=step.hold_seconds), Action.TIMER, sid, index, set_number)]
+        timer_row = [
+            button(
+                texts("button_timer", hold=step.hold_seconds), Action.TIMER, sid, index, set_number
+            )
+        ]
     return rows(
         timer_row,
         [
@@ -127,7 +138,13 @@ def hurt_prompt(services: Services, session: ExerciseSession) -> Prompt:
     library = services.library
     spread = library.regions[RegionKey(session.region)].spread
     options = [
-        button(reason.label.format(spread=spread), Action.HURT_REASON, session.id, session.step_index, reason.key)
+        button(
+            reason.label.format(spread=spread),
+            Action.HURT_REASON,
+            session.id,
+            session.step_index,
+            reason.key,
+        )
         for reason in library.stop_rules.hurt_reasons
     ]
     return library.texts("hurt_question"), one_per_row(options)
@@ -149,7 +166,7 @@ def intro_text(services: Services, session: ExerciseSession, routine: Routine) -
     )
 
 
-# --- starting and resuming -------------------------------------------------------------------
+# --- starting and resuming
 
 
 async def begin(update: Update, context: CoachContext) -> None:
@@ -165,9 +182,12 @@ async def begin(update: Update, context: CoachContext) -> None:
             prompt = (texts("no_profile"), None)
         elif (active := await get_active_session(db, user.id)) is not None:
             when = active.started_at.astimezone(ZoneInfo(user.timezone)).strftime("%d %b, %H:%M")
-            prompt = texts("unfinished_session", when=when), rows(
-                [button(texts("button_resume"), Action.RESUME, active.id)],
-                [button(texts("button_close_session"), Action.CLOSE, active.id)],
+            prompt = (
+                texts("unfinished_session", when=when),
+                rows(
+                    [button(texts("button_resume"), Action.RESUME, active.id)],
+                    [button(texts("button_close_session"), Action.CLOSE, active.id)],
+                ),
             )
         else:
             local_date = now.astimezone(ZoneInfo(user.timezone)).date()
@@ -235,7 +255,7 @@ async def close_active(db: AsyncSession, context: CoachContext, user: User) -> b
     return True
 
 
-# --- pain before --------------------------------------------------------------------------------
+# --- pain before
 
 
 @on_press
@@ -252,12 +272,14 @@ async def on_pain_before(update: Update, context: CoachContext, callback: Callba
             return services.library.texts("already_done")
         session.pain_before = pain
         session.phase = EXERCISE
-        prompt = session_prompt(services, session, intro_text(services, session, routine_of(services, session)))
+        prompt = session_prompt(
+            services, session, intro_text(services, session, routine_of(services, session))
+        )
     await send(context, chat_id_of(update), prompt)
     return None
 
 
-# --- sets, timers, skip --------------------------------------------------------------------------
+# --- sets, timers, skip
 
 
 async def _advance_after_set(
@@ -351,7 +373,9 @@ async def on_timer_ends(context: CoachContext) -> None:
         await db.refresh(session, ["exercises"])
         session.timer_ends_at = None
         rest = await _advance_after_set(db, services, session)
-        prompt = session_prompt(services, session, join_lines(services.library.texts("timer_released"), rest))
+        prompt = session_prompt(
+            services, session, join_lines(services.library.texts("timer_released"), rest)
+        )
     await send(context, job.chat_id, prompt)
 
 
@@ -390,8 +414,10 @@ async def on_skip(update: Update, context: CoachContext, callback: Callback) -> 
             return texts("stale_button")
         _, session = found
         position = (EXERCISE, index, session.set_number)
-        if session.phase != EXERCISE or session.step_index != index or not await move_session(
-            db, sid, expected=position, to=position, timer_ends_at=None
+        if (
+            session.phase != EXERCISE
+            or session.step_index != index
+            or not await move_session(db, sid, expected=position, to=position, timer_ends_at=None)
         ):
             return texts("already_done")
         timers.cancel(context.job_queue, sid)
@@ -414,7 +440,7 @@ async def on_skip(update: Update, context: CoachContext, callback: Callback) -> 
     return None
 
 
-# --- it hurts --------------------------------------------------------------------------------------
+# --- it hurts
 
 
 @on_press
@@ -428,8 +454,12 @@ async def on_hurt(update: Update, context: CoachContext, callback: Callback) -> 
             return services.library.texts("stale_button")
         _, session = found
         position = (EXERCISE, index, session.set_number)
-        if session.phase != EXERCISE or session.step_index != index or not await move_session(
-            db, sid, expected=position, to=(HURT, index, session.set_number)
+        if (
+            session.phase != EXERCISE
+            or session.step_index != index
+            or not await move_session(
+                db, sid, expected=position, to=(HURT, index, session.set_number)
+            )
         ):
             return services.library.texts("already_done")
         timers.cancel(context.job_queue, sid)
@@ -484,7 +514,7 @@ async def on_hurt_reason(update: Update, context: CoachContext, callback: Callba
     return None
 
 
-# --- stopping and finishing ----------------------------------------------------------------------
+# --- stopping and finishing
 
 
 @on_press
@@ -528,7 +558,9 @@ async def on_pain_after(update: Update, context: CoachContext, callback: Callbac
 
 
 @on_press
-async def on_symptom_change(update: Update, context: CoachContext, callback: Callback) -> str | None:
+async def on_symptom_change(
+    update: Update, context: CoachContext, callback: Callback
+) -> str | None:
     """Close the session, update the dose level and show the summary."""
     services = context.services
     library = services.library
@@ -569,9 +601,15 @@ def summary_text(services: Services, session: ExerciseSession, next_level: DoseL
     outcomes = [e.outcome for e in session.exercises]
     pain_line = ""
     if session.pain_before is not None and session.pain_after is not None:
-        trend = pain_trend(session.pain_before, session.pain_after, library.stop_rules.meaningful_pain_change)
-        change = texts(f"pain_change_{trend.value}", points=abs(session.pain_after - session.pain_before))
-        pain_line = texts("summary_pain", before=session.pain_before, after=session.pain_after, change=change)
+        trend = pain_trend(
+            session.pain_before, session.pain_after, library.stop_rules.meaningful_pain_change
+        )
+        change = texts(
+            f"pain_change_{trend.value}", points=abs(session.pain_after - session.pain_before)
+        )
+        pain_line = texts(
+            "summary_pain", before=session.pain_before, after=session.pain_after, change=change
+        )
     symptom_line = {
         "centralised": texts("symptoms_centralised"),
         "spread": texts("symptoms_spread"),

@@ -52,7 +52,7 @@ class SettingsError(Exception):
 def load_settings() -> Settings:
     """Read the settings, turning validation errors into one actionable line."""
     try:
-        return Settings()  # type: ignore[call-arg]  # values come from the environment
+        return Settings()  # values come from the environment
     except ValidationError as error:
         fields = {str(item["loc"][0]) for item in error.errors()}
         if "telegram_bot_token" in fields:

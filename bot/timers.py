@@ -6,7 +6,7 @@ the release itself is claimed in the database, so only one run of it ever speaks
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ def start(
     set_number: int,
     chat_id: int,
     delay: timedelta,
-    callback: Callable[[Any], Awaitable[None]],
+    callback: Callable[[Any], Coroutine[Any, Any, None]],
 ) -> None:
     """Run `callback` after `delay` for this set's hold, replacing any timer of the session.
 

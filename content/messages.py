@@ -10,7 +10,7 @@ TIMED_HOLD_MIN_SECONDS = 10
 
 
 def has_timer(step: RoutineStep) -> bool:
-    """Whether a set of this step is one timed hold (long holds get a timer, short ones are counted)."""
+    """Whether a set is one timed hold (long holds get a timer, short ones are counted)."""
     return step.hold_seconds is not None and step.hold_seconds >= TIMED_HOLD_MIN_SECONDS
 
 
@@ -38,7 +38,11 @@ def step_message(
     """The message for one set of one exercise: title, start, numbered steps, dose, feel."""
     side_part = Html(f" · {escape(step.side_label)}") if step.side_label else Html("")
     numbered = "\n".join(f"{n}. {escape(line)}" for n, line in enumerate(step.steps, start=1))
-    rest = texts("rest_between_sets", rest=step.rest_seconds) if step.sets > 1 and step.rest_seconds else ""
+    rest = (
+        texts("rest_between_sets", rest=step.rest_seconds)
+        if step.sets > 1 and step.rest_seconds
+        else ""
+    )
     safety = "\n".join(f"⚠️ {escape(note)}" for note in step.safety)
     return join_lines(
         preface,

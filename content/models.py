@@ -56,7 +56,9 @@ class Amount(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Amount:
         if not self.min <= self.default <= self.max:
-            raise ValueError(f"needs min <= default <= max, got {self.min}, {self.default}, {self.max}")
+            raise ValueError(
+                f"needs min <= default <= max, got {self.min}, {self.default}, {self.max}"
+            )
         return self
 
 
@@ -115,7 +117,9 @@ class Exercise(Frozen):
             allowed.add("hold")
         for text in [self.position, self.feel, self.side_label or "", *self.steps, *self.safety]:
             if unknown := set(PLACEHOLDER.findall(text)) - allowed:
-                raise ValueError(f"placeholder {{{sorted(unknown)[0]}}} is not allowed in: {text!r}")
+                raise ValueError(
+                    f"placeholder {{{sorted(unknown)[0]}}} is not allowed in: {text!r}"
+                )
         return self
 
 

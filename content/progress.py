@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 
 
 def next_step_index(step_keys: Sequence[str], after: int, stopped: Collection[str]) -> int | None:
-    """The next step after `after` whose exercise has not been stopped; None when the routine ends."""
+    """The next step after `after` whose exercise was not stopped; None at the end."""
     for index in range(after + 1, len(step_keys)):
         if step_keys[index] not in stopped:
             return index

@@ -35,7 +35,7 @@ class Texts:
         template = self._sentences[key]
         return Html(template.format(**{name: escape(value) for name, value in values.items()}))
 
-    def keys(self) -> list[str]:
+    def sentence_keys(self) -> list[str]:
         return list(self._sentences)
 
     def placeholders(self, key: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the Telegram stand-in, per-test databases, and the real bot running against them."""
+"""Shared fixtures: the Telegram stand-in, per-test databases, the real bot against them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from bot.settings import Settings
 from tests.standin import ScriptedUser, TelegramStandIn
 
 TOKEN = "123456789:TEST-token_for-the-stand-in-0123456789"
-POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 # httpx logs every request URL, and the URL carries the token.
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -16,8 +16,19 @@ def test_round_trip_of_every_action_with_large_ids() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "garbage", "2|dn|1|0|1", "1|zz|1", "1|dn|1|0", "1|dn|1|0|x", "1|dn|1|0|1|9",
-     "1|rg|Lumbar", "1|rg|" + "a" * 60, "1|pn|-1"],
+    [
+        None,
+        "",
+        "garbage",
+        "2|dn|1|0|1",
+        "1|zz|1",
+        "1|dn|1|0",
+        "1|dn|1|0|x",
+        "1|dn|1|0|1|9",
+        "1|rg|Lumbar",
+        "1|rg|" + "a" * 60,
+        "1|pn|-1",
+    ],
 )
 def test_anything_not_made_by_encode_is_rejected(data: str | None) -> None:
     assert decode(data) is None

@@ -2,8 +2,8 @@
 red flags map to the right outcome, and every message is valid Telegram HTML within limits."""
 
 import re
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -41,15 +41,39 @@ L, R = Side.LEFT, Side.RIGHT
 @pytest.mark.parametrize(
     ("side", "expected"),
     [
-        (Side.RIGHT, [("childs_pose", None, 30, 1, 2), ("knee_to_chest", R, 30, 1, 2),
-                      ("knee_to_chest", L, 30, 1, 2), ("lumbar_side_bend", L, None, 10, 2),
-                      ("glute_bridge", None, None, 10, 3), ("sciatic_nerve_glide", R, None, 20, 1)]),
-        (Side.LEFT, [("childs_pose", None, 30, 1, 2), ("knee_to_chest", R, 30, 1, 2),
-                     ("knee_to_chest", L, 30, 1, 2), ("lumbar_side_bend", R, None, 10, 2),
-                     ("glute_bridge", None, None, 10, 3), ("sciatic_nerve_glide", L, None, 20, 1)]),
-        (Side.BOTH, [("childs_pose", None, 30, 1, 2), ("knee_to_chest", R, 30, 1, 2),
-                     ("knee_to_chest", L, 30, 1, 2), ("glute_bridge", None, None, 10, 3),
-                     ("sciatic_nerve_glide", R, None, 20, 1), ("sciatic_nerve_glide", L, None, 20, 1)]),
+        (
+            Side.RIGHT,
+            [
+                ("childs_pose", None, 30, 1, 2),
+                ("knee_to_chest", R, 30, 1, 2),
+                ("knee_to_chest", L, 30, 1, 2),
+                ("lumbar_side_bend", L, None, 10, 2),
+                ("glute_bridge", None, None, 10, 3),
+                ("sciatic_nerve_glide", R, None, 20, 1),
+            ],
+        ),
+        (
+            Side.LEFT,
+            [
+                ("childs_pose", None, 30, 1, 2),
+                ("knee_to_chest", R, 30, 1, 2),
+                ("knee_to_chest", L, 30, 1, 2),
+                ("lumbar_side_bend", R, None, 10, 2),
+                ("glute_bridge", None, None, 10, 3),
+                ("sciatic_nerve_glide", L, None, 20, 1),
+            ],
+        ),
+        (
+            Side.BOTH,
+            [
+                ("childs_pose", None, 30, 1, 2),
+                ("knee_to_chest", R, 30, 1, 2),
+                ("knee_to_chest", L, 30, 1, 2),
+                ("glute_bridge", None, None, 10, 3),
+                ("sciatic_nerve_glide", R, None, 20, 1),
+                ("sciatic_nerve_glide", L, None, 20, 1),
+            ],
+        ),
     ],
 )
 def test_lumbar_routine_has_the_seed_doses_and_sides(
@@ -60,7 +84,10 @@ def test_lumbar_routine_has_the_seed_doses_and_sides(
 
 def test_seed_ranges_are_kept_exactly(library: Library) -> None:
     ex = library.exercises
-    assert (ex["childs_pose"].dose.hold_seconds.min, ex["childs_pose"].dose.hold_seconds.max) == (30, 60)
+    assert (ex["childs_pose"].dose.hold_seconds.min, ex["childs_pose"].dose.hold_seconds.max) == (
+        30,
+        60,
+    )
     assert (ex["knee_to_chest"].dose.sets.min, ex["knee_to_chest"].dose.sets.max) == (2, 3)
     assert (ex["lumbar_side_bend"].dose.sets.min, ex["lumbar_side_bend"].dose.sets.max) == (2, 3)
     assert ex["sciatic_nerve_glide"].gentle.reps.default == 10
@@ -110,16 +137,22 @@ def test_every_step_message_is_valid_telegram_html_within_limits(
     routine = library.build_routine(region, side, level)
     for position, step in enumerate(routine.steps, start=1):
         for set_number in range(1, step.sets + 1):
-            text = step_message(library.texts, step, position=position, count=len(routine.steps),
-                                set_number=set_number, pain_limit=3,
-                                preface=library.texts("timer_released"))
+            text = step_message(
+                library.texts,
+                step,
+                position=position,
+                count=len(routine.steps),
+                set_number=set_number,
+                pain_limit=3,
+                preface=library.texts("timer_released"),
+            )
             check_text(text, "HTML")
             assert "{" not in text and "}" not in text
 
 
 def test_every_sentence_renders_as_valid_html(library: Library) -> None:
     texts = library.texts
-    for key in texts.keys():
+    for key in texts.sentence_keys():
         values = {name: "x < y & z" for name in texts.placeholders(key)}
         check_text(texts(key, **values), "HTML")
 
@@ -141,8 +174,19 @@ def test_any_single_emergency_answer_wins(
 
 def test_every_emergency_sign_in_the_brief_is_asked(library: Library) -> None:
     signs = " ".join(s for g in library.red_flags.emergency for s in g.signs).lower()
-    for fragment in ["both legs", "saddle", "peeing", "bowels", "erections", "foot", "balance",
-                     "face drooping", "chest pain", "accident", "stiff neck"]:
+    for fragment in [
+        "both legs",
+        "saddle",
+        "peeing",
+        "bowels",
+        "erections",
+        "foot",
+        "balance",
+        "face drooping",
+        "chest pain",
+        "accident",
+        "stiff neck",
+    ]:
         assert fragment in signs
     assert len(library.red_flags.see_soon.signs) == 8
 
@@ -164,16 +208,24 @@ def test_sciatica_down_both_legs_is_an_emergency(
 
 @pytest.mark.parametrize(
     ("reason", "outcome"),
-    [("sharper", HurtOutcome.STOP_EXERCISE), ("spreading", HurtOutcome.STOP_EXERCISE),
-     ("numb_weak", HurtOutcome.STOP_EXERCISE), ("red_flag", HurtOutcome.EMERGENCY),
-     ("false_alarm", HurtOutcome.CARRY_ON), ("unknown", HurtOutcome.STOP_EXERCISE)],
+    [
+        ("sharper", HurtOutcome.STOP_EXERCISE),
+        ("spreading", HurtOutcome.STOP_EXERCISE),
+        ("numb_weak", HurtOutcome.STOP_EXERCISE),
+        ("red_flag", HurtOutcome.EMERGENCY),
+        ("false_alarm", HurtOutcome.CARRY_ON),
+        ("unknown", HurtOutcome.STOP_EXERCISE),
+    ],
 )
-def test_hurt_reasons_map_to_the_stop_rules(library: Library, reason: str, outcome: HurtOutcome) -> None:
+def test_hurt_reasons_map_to_the_stop_rules(
+    library: Library, reason: str, outcome: HurtOutcome
+) -> None:
     assert hurt_outcome(library.stop_rules, reason) is outcome
 
 
-def outcome(level: str, stopped: int = 0, change: str | None = "same", before: int = 5,
-            after: int = 5) -> SessionOutcome:
+def outcome(
+    level: str, stopped: int = 0, change: str | None = "same", before: int = 5, after: int = 5
+) -> SessionOutcome:
     return SessionOutcome(DoseLevel(level), stopped, change, before, after)
 
 
@@ -187,7 +239,10 @@ def outcome(level: str, stopped: int = 0, change: str | None = "same", before: i
         ([outcome("standard", before=3, after=5)], DoseLevel.GENTLE),
         ([outcome("standard", before=3, after=4)], DoseLevel.STANDARD),
         ([outcome("standard", stopped=1), outcome("gentle")], DoseLevel.GENTLE),
-        ([outcome("standard", stopped=1), outcome("gentle"), outcome("gentle")], DoseLevel.STANDARD),
+        (
+            [outcome("standard", stopped=1), outcome("gentle"), outcome("gentle")],
+            DoseLevel.STANDARD,
+        ),
         ([outcome("gentle"), outcome("gentle", change="spread")], DoseLevel.GENTLE),
     ],
 )
@@ -199,10 +254,17 @@ def test_dose_level_backs_off_after_a_flare_and_returns_after_calm_sessions(
 
 @pytest.mark.parametrize(
     ("before", "after", "trend"),
-    [(5, 3, PainTrend.BETTER), (5, 4, PainTrend.SLIGHTLY_BETTER), (5, 5, PainTrend.SAME),
-     (5, 6, PainTrend.SLIGHTLY_WORSE), (5, 7, PainTrend.WORSE)],
+    [
+        (5, 3, PainTrend.BETTER),
+        (5, 4, PainTrend.SLIGHTLY_BETTER),
+        (5, 5, PainTrend.SAME),
+        (5, 6, PainTrend.SLIGHTLY_WORSE),
+        (5, 7, PainTrend.WORSE),
+    ],
 )
-def test_a_change_of_two_points_is_called_meaningful(before: int, after: int, trend: PainTrend) -> None:
+def test_a_change_of_two_points_is_called_meaningful(
+    before: int, after: int, trend: PainTrend
+) -> None:
     assert pain_trend(before, after, 2) is trend
 
 
@@ -226,16 +288,30 @@ def broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("routines.yaml", "    - glute_bridge\n", "    - glute_bridgee\n",
-         "routines.yaml: lumbar.exercises[3]: unknown exercise 'glute_bridgee'"),
-        ("exercises.yaml", "    reps: 10\n    sets: 3\n", "    sets: 3\n",
-         "exercises.yaml: glute_bridge: dose.reps"),
-        ("exercises.yaml", "  sided: false\n  side_rule: none\n  position: On your hands",
-         "  sided: false\n  side_rule: affected_side\n  position: On your hands",
-         "exercises.yaml: childs_pose: (top): Value error, side_rule 'affected_side' does not fit"),
-        ("exercises.yaml", "    reps: 10\n    sets: 1\n    rest_seconds: 0\n  source: Seed post (20",
-         "    reps: 30\n    sets: 1\n    rest_seconds: 0\n  source: Seed post (20",
-         "gentle dose is above the standard dose in reps"),
+        (
+            "routines.yaml",
+            "    - glute_bridge\n",
+            "    - glute_bridgee\n",
+            "routines.yaml: lumbar.exercises[3]: unknown exercise 'glute_bridgee'",
+        ),
+        (
+            "exercises.yaml",
+            "    reps: 10\n    sets: 3\n",
+            "    sets: 3\n",
+            "exercises.yaml: glute_bridge: dose.reps",
+        ),
+        (
+            "exercises.yaml",
+            "  sided: false\n  side_rule: none\n  position: On your hands",
+            "  sided: false\n  side_rule: affected_side\n  position: On your hands",
+            "exercises.yaml: childs_pose: (top): Value error, side_rule 'affected_side' does not",
+        ),
+        (
+            "exercises.yaml",
+            "    reps: 10\n    sets: 1\n    rest_seconds: 0\n  source: Seed post (20",
+            "    reps: 30\n    sets: 1\n    rest_seconds: 0\n  source: Seed post (20",
+            "gentle dose is above the standard dose in reps",
+        ),
     ],
 )
 def test_broken_content_fails_loudly_naming_file_and_field(
@@ -247,7 +323,11 @@ def test_broken_content_fails_loudly_naming_file_and_field(
 
 def test_a_message_over_telegrams_limit_fails_at_load(tmp_path: Path) -> None:
     long_step = "Breathe. " * 600
-    data = broken_copy(tmp_path, "exercises.yaml", "    - Glide your head straight back",
-                       f"    - {long_step}\n    - Glide your head straight back")
+    data = broken_copy(
+        tmp_path,
+        "exercises.yaml",
+        "    - Glide your head straight back",
+        f"    - {long_step}\n    - Glide your head straight back",
+    )
     with pytest.raises(ContentError, match="chin_tuck: the rendered message is .* over Telegram"):
         load_library(data)

@@ -17,7 +17,12 @@ async def test_new_user_is_screened_and_offered_a_first_session(
     assert offer.labels == ["Start now", "Later"]
     async with bot.services.sessions() as db:
         stored = (await db.execute(select(User))).scalar_one()
-    assert (stored.region, stored.side, stored.reach, stored.pain_at_start) == ("lumbar", "right", 2, 6)
+    assert (stored.region, stored.side, stored.reach, stored.pain_at_start) == (
+        "lumbar",
+        "right",
+        2,
+        6,
+    )
     assert stored.screening == "clear"
     standin.assert_no_refusals()
 

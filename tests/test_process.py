@@ -1,4 +1,4 @@
-"""`python -m bot` as an operator runs it: settings errors, answering /start, clean stop, no token in logs."""
+"""`python -m bot` as an operator runs it: settings errors, /start, clean stop, no token in logs."""
 
 import asyncio
 import os
@@ -20,14 +20,19 @@ def bot_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
 async def run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
 async def test_missing_token_exits_at_once_with_one_line_naming_it(tmp_path: Path) -> None:
     process = await run_bot(tmp_path, bot_environment(tmp_path))
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]

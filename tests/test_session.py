@@ -67,7 +67,11 @@ async def test_right_sided_lumbar_user_does_the_seed_routine_mirrored(
 
     [session] = await stored_sessions(bot)
     assert session.status == "completed"
-    assert (session.pain_before, session.pain_after, session.symptom_change) == (5, 3, "centralised")
+    assert (session.pain_before, session.pain_after, session.symptom_change) == (
+        5,
+        3,
+        "centralised",
+    )
     assert [(e.exercise_key, e.side, e.outcome) for e in session.exercises] == [
         ("childs_pose", None, "done"),
         ("knee_to_chest", "right", "done"),
@@ -117,7 +121,9 @@ async def test_it_hurts_spreading_stops_the_exercise_and_next_session_is_gentle(
     question = await user.expect("What happened?")
     await user.press("It spread further down my leg", on=question)
     after = await user.expect("stop Single knee to chest for today")
-    assert "Lumbar side bending" in after and "leaning to your right" in after  # both knee sides gone
+    assert (
+        "Lumbar side bending" in after and "leaning to your right" in after
+    )  # both knee sides gone
     await user.press("■ Stop", on=after)
     pain = await user.expect("Session stopped")
     await user.press("5", on=pain)

@@ -39,7 +39,9 @@ async def test_bad_text_is_refused_with_400(
         await api.send_message(chat.user_id, text, parse_mode=parse_mode)
 
 
-async def test_text_limit_counts_characters_after_entity_parsing(api: Bot, chat: ScriptedUser) -> None:
+async def test_text_limit_counts_characters_after_entity_parsing(
+    api: Bot, chat: ScriptedUser
+) -> None:
     await api.send_message(chat.user_id, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
     await api.send_message(chat.user_id, "&amp;" * 4096, parse_mode="HTML")
 

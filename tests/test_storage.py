@@ -41,8 +41,14 @@ async def test_migrations_create_every_table_and_run_twice_safely(engine: AsyncE
     await upgrade_to_head(engine)  # a second start finds nothing to do
     async with engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-    assert {"users", "conversation_states", "exercise_sessions", "session_exercises", "reminders",
-            "alembic_version"} <= tables
+    assert {
+        "users",
+        "conversation_states",
+        "exercise_sessions",
+        "session_exercises",
+        "reminders",
+        "alembic_version",
+    } <= tables
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
@@ -60,10 +66,22 @@ async def test_a_session_cannot_belong_to_a_missing_user(
 ) -> None:
     with pytest.raises(IntegrityError):
         async with sessions() as db, db.begin():
-            db.add(ExerciseSession(user_id=999, status="active", phase="pain_before", started_at=NOW,
-                                   local_date=date(2026, 3, 10), region="lumbar", side="right",
-                                   dose_level="standard", step_index=0, set_number=1,
-                                   ended_by_red_flag=False, stopped_early=False))
+            db.add(
+                ExerciseSession(
+                    user_id=999,
+                    status="active",
+                    phase="pain_before",
+                    started_at=NOW,
+                    local_date=date(2026, 3, 10),
+                    region="lumbar",
+                    side="right",
+                    dose_level="standard",
+                    step_index=0,
+                    set_number=1,
+                    ended_by_red_flag=False,
+                    stopped_early=False,
+                )
+            )
 
 
 async def test_datetimes_come_back_aware_in_utc(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -97,13 +115,19 @@ async def test_moving_a_session_succeeds_once_from_the_expected_position(
     async with sessions() as db, db.begin():
         user = await get_or_create_user(db, 8, 8, NOW)
         user.region, user.side = "lumbar", "right"
-        session = await start_session(db, user, now=NOW, local_date=date(2026, 3, 10),
-                                      dose_level="standard")
+        session = await start_session(
+            db, user, now=NOW, local_date=date(2026, 3, 10), dose_level="standard"
+        )
     async with sessions() as db, db.begin():
-        assert await move_session(db, session.id, expected=("pain_before", 0, 1), to=("exercise", 0, 1))
-        assert not await move_session(db, session.id, expected=("pain_before", 0, 1), to=("exercise", 0, 1))
-        assert await move_session(db, session.id, expected=("exercise", 0, 1), to=("exercise", 0, 1),
-                                  timer_ends_at=NOW)
+        assert await move_session(
+            db, session.id, expected=("pain_before", 0, 1), to=("exercise", 0, 1)
+        )
+        assert not await move_session(
+            db, session.id, expected=("pain_before", 0, 1), to=("exercise", 0, 1)
+        )
+        assert await move_session(
+            db, session.id, expected=("exercise", 0, 1), to=("exercise", 0, 1), timer_ends_at=NOW
+        )
         assert await clear_timer(db, session.id, 0, 1)
         assert not await clear_timer(db, session.id, 0, 1)  # a second release of the same hold
     async with sessions() as db:
@@ -115,6 +139,13 @@ async def test_telegram_ids_are_unique(sessions: async_sessionmaker[AsyncSession
     with pytest.raises(IntegrityError):
         async with sessions() as db, db.begin():
             for _ in range(2):
-                db.add(User(telegram_user_id=5, chat_id=5, created_at=NOW, dose_level="standard",
-                            timezone="UTC"))
+                db.add(
+                    User(
+                        telegram_user_id=5,
+                        chat_id=5,
+                        created_at=NOW,
+                        dose_level="standard",
+                        timezone="UTC",
+                    )
+                )
                 await db.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import socket
@@ -23,7 +24,12 @@ from tests.standin.validation import (
     decode_params,
 )
 
-BOT_USER = {"id": 999000111, "is_bot": True, "first_name": "Nerve Coach", "username": "nerve_coach_bot"}
+BOT_USER = {
+    "id": 999000111,
+    "is_bot": True,
+    "first_name": "Nerve Coach",
+    "username": "nerve_coach_bot",
+}
 SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "sendAnimation"}
 EDITING_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
 
@@ -137,7 +143,12 @@ class TelegramStandIn:
         return self.chats[user_id]
 
     def user_dict(self, chat: Chat) -> dict[str, Any]:
-        return {"id": chat.chat_id, "is_bot": False, "first_name": chat.first_name, "language_code": "en"}
+        return {
+            "id": chat.chat_id,
+            "is_bot": False,
+            "first_name": chat.first_name,
+            "language_code": "en",
+        }
 
     def post_user_message(self, chat: Chat, content: dict[str, Any]) -> dict[str, Any]:
         """Queue a message from a user, as Telegram would deliver it in getUpdates."""
@@ -202,8 +213,12 @@ class TelegramStandIn:
         return self._updates[:limit]
 
     def _m_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
-        return {**BOT_USER, "can_join_groups": False, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **BOT_USER,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _m_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         if params.get("drop_pending_updates"):
@@ -244,7 +259,9 @@ class TelegramStandIn:
             raise Rejection(400, "Bad Request: there is no text in the message to edit")
         return self._edit(chat, message, {"text": shown}, params.get("reply_markup"))
 
-    def _m_editMessageCaption(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+    def _m_editMessageCaption(
+        self, params: dict[str, Any], files: dict[str, bytes]
+    ) -> dict[str, Any]:
         chat, message = self._message_to_edit(params)
         shown = check_text(params.get("caption"), params.get("parse_mode"), caption=True)
         check_reply_markup(params.get("reply_markup"))
@@ -266,7 +283,8 @@ class TelegramStandIn:
         query_id = params["callback_query_id"]
         if query_id not in self._open_callback_queries:
             raise Rejection(
-                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         if len(params.get("text") or "") > CALLBACK_ANSWER_LIMIT:
             raise Rejection(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -283,7 +301,9 @@ class TelegramStandIn:
             raise Rejection(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _send_media(self, params: dict[str, Any], files: dict[str, bytes], kind: str) -> dict[str, Any]:
+    def _send_media(
+        self, params: dict[str, Any], files: dict[str, bytes], kind: str
+    ) -> dict[str, Any]:
         chat = self._chat(params)
         shown = check_text(params.get("caption"), params.get("parse_mode"), caption=True)
         check_reply_markup(params.get("reply_markup"))
@@ -297,7 +317,11 @@ class TelegramStandIn:
             file_id = reference
         else:
             raise Rejection(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        media: Any = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id])}
+        media: Any = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id]),
+        }
         if kind == "photo":
             media = [{**media, "width": 512, "height": 512}]
         content: dict[str, Any] = {kind: media}
@@ -305,7 +329,9 @@ class TelegramStandIn:
             content["caption"] = shown
         return self._deliver(chat, content, params)
 
-    def _deliver(self, chat: Chat, content: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    def _deliver(
+        self, chat: Chat, content: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat.chat_id]),
             "date": int(time.time()),
@@ -329,10 +355,13 @@ class TelegramStandIn:
     def _edit(
         self, chat: Chat, message: dict[str, Any], content: dict[str, Any], markup: Any
     ) -> dict[str, Any]:
-        new_markup = markup if markup and "inline_keyboard" in markup and markup["inline_keyboard"] else None
-        unchanged = all(message.get(k) == v for k, v in content.items()) and message.get(
-            "reply_markup"
-        ) == new_markup
+        new_markup = (
+            markup if markup and "inline_keyboard" in markup and markup["inline_keyboard"] else None
+        )
+        unchanged = (
+            all(message.get(k) == v for k, v in content.items())
+            and message.get("reply_markup") == new_markup
+        )
         if unchanged:
             raise Rejection(
                 400,
@@ -358,7 +387,10 @@ class TelegramStandIn:
         for window in (window_all, window_chat):
             while window and now - window[0] >= 1.0:
                 window.popleft()
-        if self.global_rate_per_second is not None and len(window_all) >= self.global_rate_per_second:
+        if (
+            self.global_rate_per_second is not None
+            and len(window_all) >= self.global_rate_per_second
+        ):
             raise _too_many_requests()
         if self.chat_rate_per_second is not None and len(window_chat) >= self.chat_rate_per_second:
             raise _too_many_requests()
@@ -384,14 +416,14 @@ class _MethodHandler(tornado.web.RequestHandler):
         raw, files = self._read_request()
         for name in files:  # an uploaded file stands for its own parameter
             raw.setdefault(name, f"attach://{name}")
-        call = RecordedCall(method, dict(raw), 200, uploaded_files=tuple(files), at=time.monotonic())
+        call = RecordedCall(
+            method, dict(raw), 200, uploaded_files=tuple(files), at=time.monotonic()
+        )
         try:
             if token != self.standin.token:
                 raise Rejection(401, "Unauthorized")
-            try:
+            with contextlib.suppress(Rejection):  # recorded as sent; handle() refuses it below
                 call.params = decode_params(method, raw)
-            except Rejection:
-                pass
             result = await self.standin.handle(method, raw, files)
             body: dict[str, Any] = {"ok": True, "result": result}
         except Rejection as refusal:
@@ -409,6 +441,8 @@ class _MethodHandler(tornado.web.RequestHandler):
             decoded = json.loads(self.request.body or b"{}")
             return {k: v if isinstance(v, str) else json.dumps(v) for k, v in decoded.items()}, {}
         raw = {name: values[-1].decode() for name, values in self.request.body_arguments.items()}
-        raw.update({name: values[-1].decode() for name, values in self.request.query_arguments.items()})
+        raw.update(
+            {name: values[-1].decode() for name, values in self.request.query_arguments.items()}
+        )
         files = {name: parts[0]["body"] for name, parts in self.request.files.items()}
         return raw, files

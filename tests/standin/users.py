@@ -1,4 +1,4 @@
-"""Scripted Telegram users: send text and commands, press buttons, share a location, read replies."""
+"""Scripted Telegram users: send text and commands, press buttons, share a location, read."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def _as_bot_message(kind: str, message: dict[str, Any]) -> BotMessage:
 class ScriptedUser:
     """One person in a private chat with the bot."""
 
-    def __init__(self, standin: TelegramStandIn, first_name: str = "Alex", user_id: int | None = None):
+    def __init__(
+        self, standin: TelegramStandIn, first_name: str = "Alex", user_id: int | None = None
+    ):
         self.standin = standin
         self.user_id = user_id if user_id is not None else next(_user_ids)
         self.chat: Chat = standin.open_chat(self.user_id, first_name)
@@ -64,8 +66,17 @@ class ScriptedUser:
     async def send_sticker(self) -> None:
         self.standin.post_user_message(
             self.chat,
-            {"sticker": {"file_id": "stk1", "file_unique_id": "ustk1", "type": "regular",
-                         "width": 512, "height": 512, "is_animated": False, "is_video": False}},
+            {
+                "sticker": {
+                    "file_id": "stk1",
+                    "file_unique_id": "ustk1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
         )
 
     async def send_photo(self) -> None:

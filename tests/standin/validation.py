@@ -19,8 +19,23 @@ CALLBACK_DATA_LIMIT = 64
 BUTTONS_PER_ROW = 8
 BUTTONS_PER_MESSAGE = 100
 ALLOWED_HTML_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-    "a", "code", "pre", "blockquote", "tg-emoji", "tg-time",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+    "tg-time",
 }
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -58,7 +73,7 @@ def decode_params(method: str, raw: dict[str, str]) -> dict[str, Any]:
                 params[name] = value
     for name, field in fields.items():
         if field["required"] and name not in params:
-            raise Rejection(400, f"Bad Request: parameter \"{name}\" is required")
+            raise Rejection(400, f'Bad Request: parameter "{name}" is required')
     return params
 
 
@@ -72,7 +87,9 @@ class _TelegramHtml(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_HTML_TAGS:
-            raise Rejection(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
+            raise Rejection(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
         self.open_tags.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -133,12 +150,16 @@ def check_reply_markup(markup: Any) -> None:
         for button in row:
             total += 1
             if not button.get("text"):
-                raise Rejection(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                raise Rejection(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                 raise Rejection(400, "Bad Request: BUTTON_DATA_INVALID")
             kinds = [key for key in button if key not in {"text", "style", "icon_custom_emoji_id"}]
             if len(kinds) != 1:
-                raise Rejection(400, "Bad Request: inline keyboard button must have exactly one action")
+                raise Rejection(
+                    400, "Bad Request: inline keyboard button must have exactly one action"
+                )
     if total > BUTTONS_PER_MESSAGE:
         raise Rejection(400, "Bad Request: too many buttons")
