@@ -1,0 +1,74 @@
+"""When the next daily reminder is due, in the user's own zone: pure functions over plain values.
+
+08:00 stays 08:00 local across DST changes; a time inside the spring-forward gap goes out at
+the first valid minute after it; in the repeated autumn hour the first occurrence is used, and
+because the next due time is always computed after the last one, it is sent once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+EVERY_DAY = 0b1111111
+WEEKDAYS = 0b0011111  # Monday is bit 0, as date.weekday() counts
+_LONGEST_GAP_MINUTES = 24 * 60  # Samoa skipped a whole day in 2011
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of `at` on `day` in `zone`; a time in a DST gap moves to the gap's end."""
+    naive = datetime.combine(day, at)
+    for minute in range(_LONGEST_GAP_MINUTES + 1):
+        candidate = naive + timedelta(minutes=minute)
+        aware = candidate.replace(tzinfo=zone)  # fold=0: the first of two repeated times
+        if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == candidate:
+            return aware.astimezone(UTC)
+    raise ValueError(f"{naive} never exists in {zone.key}")
+
+
+def next_due_utc(
+    at: time,
+    zone: ZoneInfo,
+    weekdays: int,
+    after: datetime,
+    *,
+    not_on_or_before: date | None = None,
+) -> datetime | None:
+    """The first reminder instant strictly after `after` on an allowed weekday.
+
+    `not_on_or_before` skips local days up to and including it (today done, or skipped).
+    None when no weekday is allowed.
+    """
+    if not weekdays & EVERY_DAY:
+        return None
+    start = after.astimezone(zone).date()
+    for offset in range(0, 9):
+        day = start + timedelta(days=offset)
+        if not weekdays & (1 << day.weekday()):
+            continue
+        if not_on_or_before is not None and day <= not_on_or_before:
+            continue
+        due = local_instant(day, at, zone)
+        if due > after:
+            return due
+    return None
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time | None:
+    """A typed time such as 7:30, 19:30, 7am or 7.30 pm; None if it is not one."""
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = (match.group(3) or "").lower().replace(".", "")
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
