@@ -10,7 +10,7 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import fallbacks, learn, menu, onboarding, safety, session
+from bot import fallbacks, learn, menu, onboarding, reminders, safety, session
 from bot.services import SERVICES_KEY, CoachApp, CoachContext, Services, utc_now
 from bot.settings import Settings
 from content.library import load_library
@@ -24,6 +24,7 @@ COMMANDS = [
     BotCommand("exercise", "Today's session"),
     BotCommand("learn", "About pinched nerves"),
     BotCommand("settings", "Change area or side"),
+    BotCommand("reminder", "Set your daily reminder"),
     BotCommand("warning", "Report a warning sign"),
     BotCommand("cancel", "Leave what you're doing"),
     BotCommand("help", "What I can and cannot do"),
@@ -47,6 +48,14 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
         await application.bot.set_my_commands(COMMANDS)
         assert application.job_queue is not None
         await session.rearm_timers(services, application.job_queue)
+        # One job for every user's reminder; a late run still runs (PTB's default skips it).
+        application.job_queue.run_repeating(
+            reminders.dispatch_job,
+            interval=settings.reminder_check_seconds,
+            first=1,
+            name=reminders.DISPATCH_JOB,
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
         logger.info("bot ready as @%s", application.bot.username)
 
     async def post_shutdown(application: CoachApp) -> None:
@@ -68,7 +77,7 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
     application.bot_data[SERVICES_KEY] = services
 
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
-    for flow in (onboarding, session, safety, learn, menu, fallbacks):
+    for flow in (onboarding, session, reminders, safety, learn, menu, fallbacks):
         application.add_handlers(flow.handlers())
     application.add_error_handler(fallbacks.on_error)
     return application

@@ -37,6 +37,11 @@ class Action(StrEnum):
     CLOSE = "cl"
     WARNING = "wn"
     LEARN = "ln"
+    REMINDER_TIME = "rt"
+    REMINDER_ZONE = "rz"
+    REMINDER_DAYS = "rd"
+    REMINDER_OFF = "ro"
+    REMINDER_NOW = "rn"
 
 
 # What each action carries: "n" a number (an id, an index, a 0-10 score), "w" a short word.
@@ -64,6 +69,11 @@ SHAPES: dict[Action, str] = {
     Action.CLOSE: "n",
     Action.WARNING: "w",
     Action.LEARN: "w",
+    Action.REMINDER_TIME: "w",
+    Action.REMINDER_ZONE: "w",
+    Action.REMINDER_DAYS: "w",
+    Action.REMINDER_OFF: "",
+    Action.REMINDER_NOW: "w",
 }
 
 

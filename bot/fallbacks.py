@@ -9,7 +9,7 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import onboarding, session
+from bot import onboarding, reminders, session
 from bot.interaction import Prompt, chat_id_of, current_user, send
 from bot.services import CoachContext
 from content.texts import join_lines
@@ -44,14 +44,26 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
         active = await get_active_session(db, user.id)
         state = await get_state(db, user.id)
         prompt: Prompt
-        if active is not None:
+        typed = update.message.text if update.message else None
+        if state is not None and state.step in reminders.TEXT_STEPS and typed:
+            typed_step = state.step
+        else:
+            typed_step = None
+        if typed_step is not None:
+            prompt = ("", None)
+        elif active is not None:
             text, markup = session.session_prompt(services, active)
             prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
+        elif state is not None and state.step == reminders.DAYS_STEP:
+            prompt = reminders.prompt_for(services, user, state.step, dict(state.data))
         elif state is not None and state.step != "emergency":
             text, markup = onboarding.prompt_for(services, user, state.step, dict(state.data))
             prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
         else:
             prompt = texts("not_understood", hint=texts("hint_menu")), None
+    if typed_step is not None:
+        await reminders.on_typed(update, context, typed_step)
+        return
     await send(context, chat_id_of(update), prompt)
 
 

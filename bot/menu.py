@@ -33,7 +33,7 @@ async def show_help(update: Update, context: CoachContext) -> None:
 @on_press
 async def on_menu(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Open what the menu button names."""
-    from bot import learn, onboarding, safety, session  # these flows import the menu
+    from bot import learn, onboarding, reminders, safety, session  # these import the menu
 
     item = callback.word(0)
     if item == "session":
@@ -42,6 +42,10 @@ async def on_menu(update: Update, context: CoachContext, callback: Callback) -> 
         await learn.show_learn(update, context)
     elif item == "settings":
         await onboarding.settings(update, context)
+    elif item == "reminder":
+        await reminders.start_flow(update, context)
+    elif item == "noreminder":
+        await send(context, chat_id_of(update), (context.services.library.texts("later"), None))
     elif item == "warning":
         await safety.warning(update, context)
     else:

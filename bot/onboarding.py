@@ -342,7 +342,16 @@ async def on_first_session(update: Update, context: CoachContext, callback: Call
         await session_flow.begin(update, context)
     else:
         await send(context, chat_id_of(update), (services.library.texts("later"), None))
+    await send(context, chat_id_of(update), reminder_offer(services))
     return None
+
+
+def reminder_offer(services: Services) -> Prompt:
+    texts = services.library.texts
+    return texts("reminder_offer"), rows(
+        [button(texts("button_set_reminder"), Action.MENU, "reminder")],
+        [button(texts("button_no_reminder"), Action.MENU, "noreminder")],
+    )
 
 
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:

@@ -33,7 +33,7 @@ from content.rules import (
     pain_trend,
 )
 from content.texts import Html, join_lines
-from storage.models import ExerciseSession, User
+from storage.models import ExerciseSession, Reminder, User
 from storage.queries import (
     clear_timer,
     get_active_session,
@@ -582,7 +582,12 @@ async def on_symptom_change(
         level = next_dose_level([outcome_of(s) for s in history], library.stop_rules)
         user.dose_level = level.value
         text = summary_text(services, session, level)
+        offer_reminder = await db.get(Reminder, user.id) is None
     await send(context, chat_id_of(update), (text, None))
+    if offer_reminder:
+        from bot.onboarding import reminder_offer  # onboarding starts sessions, so import at use
+
+        await send(context, chat_id_of(update), reminder_offer(services))
     return None
 
 

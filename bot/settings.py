@@ -25,12 +25,6 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(default=2.0, ge=0)
     reminder_check_seconds: float = Field(default=30.0, gt=0)
     reminder_batch_size: int = Field(default=200, ge=1)
-    weekly_target: int = Field(default=3, ge=1, le=7)
-    webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_path: str = "telegram"
-    webhook_secret: SecretStr | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -72,3 +72,15 @@ def parse_time(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def find_zone(text: str, known: set[str]) -> str | None:
+    """An IANA zone from what a person typed: 'Europe/Berlin', 'berlin' or 'New York'."""
+    wanted = text.strip().replace(" ", "_").lower()
+    if not wanted:
+        return None
+    by_lower = {zone.lower(): zone for zone in known}
+    if wanted in by_lower:
+        return by_lower[wanted]
+    cities = sorted(zone for zone in known if zone.lower().rsplit("/", 1)[-1] == wanted)
+    return cities[0] if cities else None

@@ -102,6 +102,7 @@ async def test_returning_user_gets_the_menu_and_settings_change_side(
     await onboard(user)
     await user.press("Later")
     await user.expect("whenever you're ready")
+    await user.expect("daily reminder")  # offered after "Later"
     await user.send("/start")
     menu = await user.reply()
     assert "What would you like to do?" in menu

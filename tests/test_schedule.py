@@ -78,7 +78,9 @@ def test_weekdays_only_skips_the_weekend() -> None:
 def test_a_done_or_skipped_day_is_not_reminded() -> None:
     zone = ZoneInfo("Asia/Kolkata")
     after = utc(2026, 6, 1, 0)  # 05:30 local on 1 June
-    assert local("Asia/Kolkata", next_due_utc(time(8), zone, EVERY_DAY, after)) == "2026-06-01 08:00"
+    assert (
+        local("Asia/Kolkata", next_due_utc(time(8), zone, EVERY_DAY, after)) == "2026-06-01 08:00"
+    )
     skipped = next_due_utc(time(8), zone, EVERY_DAY, after, not_on_or_before=date(2026, 6, 1))
     assert local("Asia/Kolkata", skipped) == "2026-06-02 08:00"
 
@@ -89,9 +91,19 @@ def test_snooze_is_just_an_earlier_due_time_and_no_days_means_never() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("7:30", time(7, 30)), ("19:30", time(19, 30)), ("7am", time(7)), ("7.30 pm", time(19, 30)),
-     ("12am", time(0)), ("12 pm", time(12)), ("8h15", time(8, 15)), ("25:00", None),
-     ("13pm", None), ("soon", None), ("", None)],
+    [
+        ("7:30", time(7, 30)),
+        ("19:30", time(19, 30)),
+        ("7am", time(7)),
+        ("7.30 pm", time(19, 30)),
+        ("12am", time(0)),
+        ("12 pm", time(12)),
+        ("8h15", time(8, 15)),
+        ("25:00", None),
+        ("13pm", None),
+        ("soon", None),
+        ("", None),
+    ],
 )
 def test_typed_times_are_understood(typed: str, expected: time | None) -> None:
     assert parse_time(typed) == expected

@@ -1,0 +1,138 @@
+"""Reminders: the settings flow, the dispatcher with an injected clock, races, blocked users."""
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.reminders import current_streak, dispatch_due
+from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade_to_head
+from storage.models import Reminder, User
+from storage.queries import get_or_create_user
+from storage.reminders import claim_reminder, save_reminder
+from tests.conftest import FakeClock, RunningBot
+from tests.flows import onboard
+from tests.standin import ScriptedUser, TelegramStandIn
+
+
+async def set_reminder(user: ScriptedUser, at: str = "08:00", zone: str = "Berlin") -> str:
+    await user.send("/reminder")
+    await user.expect("When would you like")
+    await user.send(at) if ":" in at and at not in ("07:00", "08:00") else await user.press(at)
+    await user.expect("Which time zone")
+    await user.send(zone)
+    await user.expect("On which days")
+    await user.press("Every day")
+    return (await user.expect("Reminder set")).text
+
+
+async def test_reminder_arrives_at_local_time_once_and_its_button_opens_a_session(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 3, 27, 20, 0, tzinfo=UTC)  # Friday evening, before Berlin's DST
+    user = new_user()
+    await onboard(user)
+    await user.press("Later")
+    offer = await user.expect("daily reminder")
+    await user.press("Yes, remind me daily", on=offer)
+    await user.expect("When would you like")
+    await user.send("7:30")
+    await user.expect("Which time zone")
+    await user.send("berlin")
+    await user.expect("On which days")
+    await user.press("Every day")
+    confirmation = await user.expect("Reminder set")
+    assert "07:30 (Europe/Berlin)" in confirmation and "Sat 28 Mar, 07:30" in confirmation
+
+    clock.now = datetime(2026, 3, 28, 6, 29, tzinfo=UTC)
+    assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
+    clock.now = datetime(2026, 3, 28, 6, 30, tzinfo=UTC)  # 07:30 in Berlin (UTC+1)
+    assert await dispatch_due(bot.services, bot.app.bot) == 1  # type: ignore[union-attr]
+    assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
+    reminder = await user.expect("Time for your routine")
+    async with bot.services.sessions() as db:
+        row = (await db.execute(select(Reminder))).scalar_one()
+    assert row.next_due_utc == datetime(2026, 3, 29, 5, 30, tzinfo=UTC)  # 07:30 in summer time
+
+    await user.press("Start now", on=reminder)
+    assert "how strong is your pain right now" in await user.reply()
+    standin.assert_no_refusals()
+
+
+async def test_after_downtime_a_recent_reminder_goes_out_late_and_an_old_one_is_skipped(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    late, stale = new_user("Late"), new_user("Stale")
+    for user in (late, stale):
+        await onboard(user)
+        await user.press("Later")
+        await user.expect("daily reminder")
+    await set_reminder(late, "07:00", "Europe/London")  # due 06:00 UTC
+    await set_reminder(stale, "08:00", "UTC")  # due 08:00 UTC... moved below
+    async with bot.services.transaction() as db:
+        stale_user = (
+            await db.execute(select(User).where(User.telegram_user_id == stale.user_id))
+        ).scalar_one()
+        row = await db.get(Reminder, stale_user.id)
+        assert row is not None
+        row.next_due_utc = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 6, 1, 7, 30, tzinfo=UTC)  # 1.5 h after one, 4.5 h after the other
+    assert await dispatch_due(bot.services, bot.app.bot) == 1  # type: ignore[union-attr]
+    await late.expect("Time for your routine")
+    await stale.no_reply()
+
+
+async def test_a_user_who_blocked_the_bot_stops_getting_reminders(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    user = new_user()
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await set_reminder(user, "07:00", "UTC")
+    user.block_bot()
+    clock.now = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
+    async with bot.services.sessions() as db:
+        row = (await db.execute(select(Reminder))).scalar_one()
+        assert row.enabled is False
+
+
+async def test_two_dispatchers_racing_never_claim_the_same_reminder(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await upgrade_to_head(engine)
+    sessions = create_session_factory(engine)
+    due = datetime(2026, 6, 1, 7, tzinfo=UTC)
+    async with sessions() as db, db.begin():
+        for telegram_id in range(50):
+            user = await get_or_create_user(db, telegram_id, telegram_id, due)
+            await save_reminder(
+                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
+            )
+
+    async def dispatcher() -> list[int]:
+        claimed = []
+        for user_id in range(1, 51):
+            async with sessions() as db, db.begin():
+                if await claim_reminder(
+                    db, user_id, was_due=due, next_due=due + timedelta(days=1), sent_on=due.date()
+                ):
+                    claimed.append(user_id)
+        return claimed
+
+    first, second = await asyncio.gather(dispatcher(), dispatcher())
+    await engine.dispose()
+    assert sorted(first + second) == list(range(1, 51))  # every reminder once, none twice
+
+
+def test_streak_counts_back_from_today_or_yesterday() -> None:
+    from datetime import date
+
+    today = date(2026, 6, 10)
+    days = {date(2026, 6, 9), date(2026, 6, 8), date(2026, 6, 6)}
+    assert current_streak(days, today) == 2  # today still to do: yesterday's streak stays alive
+    assert current_streak(days | {today}, today) == 3
+    assert current_streak(set(), today) == 0
