@@ -23,7 +23,7 @@ from bot.services import CoachContext, Services
 from content.messages import has_timer, step_message
 from content.models import DoseLevel, RegionKey, Side
 from content.progress import next_set, next_step_index
-from content.routine import Routine
+from content.routine import Routine, RoutineStep
 from content.rules import (
     HurtOutcome,
     Screening,
@@ -282,6 +282,30 @@ async def on_pain_before(update: Update, context: CoachContext, callback: Callba
 # --- sets, timers, skip
 
 
+def _record_step(
+    db: AsyncSession,
+    services: Services,
+    session: ExerciseSession,
+    step: RoutineStep,
+    *,
+    outcome: str,
+    sets_done: int,
+    hurt_reason: str | None = None,
+) -> None:
+    """Note how the current step of the session ended."""
+    record_exercise(
+        db,
+        session,
+        position=session.step_index,
+        exercise_key=step.exercise_key,
+        side=step.side.value if step.side else None,
+        outcome=outcome,
+        hurt_reason=hurt_reason,
+        sets_done=sets_done,
+        now=services.clock(),
+    )
+
+
 async def _advance_after_set(
     db: AsyncSession, services: Services, session: ExerciseSession
 ) -> Html:
@@ -293,16 +317,7 @@ async def _advance_after_set(
     if following is not None:
         session.set_number = following
         return texts("rest_then", rest=step.rest_seconds) if step.rest_seconds else Html("")
-    record_exercise(
-        db,
-        session,
-        position=session.step_index,
-        exercise_key=step.exercise_key,
-        side=step.side.value if step.side else None,
-        outcome="done",
-        sets_done=step.sets,
-        now=services.clock(),
-    )
+    _record_step(db, services, session, step, outcome="done", sets_done=step.sets)
     _to_next_step(services, session, routine)
     return Html("")
 
@@ -424,15 +439,8 @@ async def on_skip(update: Update, context: CoachContext, callback: Callback) -> 
         session.timer_ends_at = None
         routine = routine_of(services, session)
         step = routine.steps[index]
-        record_exercise(
-            db,
-            session,
-            position=index,
-            exercise_key=step.exercise_key,
-            side=step.side.value if step.side else None,
-            outcome="skipped",
-            sets_done=session.set_number - 1,
-            now=services.clock(),
+        _record_step(
+            db, services, session, step, outcome="skipped", sets_done=session.set_number - 1
         )
         _to_next_step(services, session, routine)
         prompt = session_prompt(services, session, texts("skipped", name=step.name))
@@ -495,16 +503,14 @@ async def on_hurt_reason(update: Update, context: CoachContext, callback: Callba
             if outcome is HurtOutcome.CARRY_ON:
                 preface = texts("hurt_carry_on", pain_limit=library.stop_rules.pain_limit_during)
             else:
-                record_exercise(
+                _record_step(
                     db,
+                    services,
                     session,
-                    position=index,
-                    exercise_key=step.exercise_key,
-                    side=step.side.value if step.side else None,
+                    step,
                     outcome="stopped",
-                    hurt_reason=reason,
                     sets_done=session.set_number - 1,
-                    now=services.clock(),
+                    hurt_reason=reason,
                 )
                 user.dose_level = DoseLevel.GENTLE.value
                 _to_next_step(services, session, routine)
