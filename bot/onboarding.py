@@ -18,6 +18,7 @@ from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
 from bot.menu import menu_prompt
+from bot.reminders import reminder_offer
 from bot.safety import bulleted, emergency_prompt, mark_emergency
 from bot.services import CoachContext, Services
 from content.models import RegionKey, Side
@@ -344,14 +345,6 @@ async def on_first_session(update: Update, context: CoachContext, callback: Call
         await send(context, chat_id_of(update), (services.library.texts("later"), None))
     await send(context, chat_id_of(update), reminder_offer(services))
     return None
-
-
-def reminder_offer(services: Services) -> Prompt:
-    texts = services.library.texts
-    return texts("reminder_offer"), rows(
-        [button(texts("button_set_reminder"), Action.MENU, "reminder")],
-        [button(texts("button_no_reminder"), Action.MENU, "noreminder")],
-    )
 
 
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:

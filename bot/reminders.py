@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 TIME_STEP, ZONE_STEP, DAYS_STEP = "reminder_time", "reminder_zone", "reminder_days"
 TEXT_STEPS = {TIME_STEP, ZONE_STEP}
+STEPS = {TIME_STEP, ZONE_STEP, DAYS_STEP}
 COMMON_TIMES = ("0700", "0800", "1200", "1800", "2000")
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
@@ -184,15 +185,12 @@ async def on_off(update: Update, context: CoachContext, callback: Callback) -> s
 async def on_reminder_action(
     update: Update, context: CoachContext, callback: Callback
 ) -> str | None:
-    """Buttons on a reminder: start now, snooze an hour, or skip today."""
-    from bot import session  # the session flow does not depend on reminders
-
+    """Buttons on a reminder: snooze an hour, or skip today ("Start now" is the menu's)."""
     services = context.services
     texts = services.library.texts
     action = callback.word(0)
-    if action == "start":
-        await session.begin(update, context)
-        return None
+    if action not in ("snooze", "skip"):
+        return texts("stale_button")
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         reminder = await db.get(Reminder, user.id)
@@ -214,6 +212,14 @@ async def on_reminder_action(
             notice = texts("reminder_skipped")
     await send(context, chat_id_of(update), (notice, None))
     return None
+
+
+def reminder_offer(services: Services) -> Prompt:
+    texts = services.library.texts
+    return texts("reminder_offer"), rows(
+        [button(texts("button_set_reminder"), Action.MENU, "reminder")],
+        [button(texts("button_no_reminder"), Action.MENU, "noreminder")],
+    )
 
 
 def current_streak(days: set[date], today: date) -> int:
@@ -243,7 +249,7 @@ def reminder_prompt(services: Services, streak: int) -> Prompt:
     texts = services.library.texts
     streak_text: Html = texts("streak_days", days=streak) if streak else texts("streak_none")
     return texts("reminder_due", streak=streak_text), rows(
-        [button(texts("button_start_now"), Action.REMINDER_NOW, "start")],
+        [button(texts("button_start_now"), Action.MENU, "session")],
         [
             button(texts("button_snooze"), Action.REMINDER_NOW, "snooze"),
             button(texts("button_skip_today"), Action.REMINDER_NOW, "skip"),

@@ -6,7 +6,9 @@ button carries (session, step, set) so a stale or doubled press changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from bot import timers
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
+from bot.reminders import reminder_offer
 from bot.safety import emergency_prompt, mark_emergency
 from bot.services import CoachContext, Services
 from content.messages import has_timer, step_message
@@ -214,30 +217,67 @@ async def _own_active_session(
     return user, session
 
 
+Reply = str | list[Prompt]
+SessionAction = Callable[[AsyncSession, User, ExerciseSession], Coroutine[Any, Any, Reply]]
+
+
+async def _on_own_session(
+    update: Update, context: CoachContext, session_id: int, act: SessionAction
+) -> str | None:
+    """Run `act` on the user's own active session, then send the prompts it returns.
+
+    A string from `act` is a short notice for the button's answer (a stale or doubled press),
+    and nothing is sent. Someone else's or a finished session is stale.
+    """
+    services = context.services
+    async with services.transaction() as db:
+        found = await _own_active_session(db, update, services, session_id)
+        if found is None:
+            return services.library.texts("stale_button")
+        reply = await act(db, *found)
+    if isinstance(reply, str):
+        return reply
+    for prompt in reply:
+        await send(context, chat_id_of(update), prompt)
+    return None
+
+
+async def _leave_exercise_step(
+    db: AsyncSession, context: CoachContext, session: ExerciseSession, index: int, *, to_phase: str
+) -> bool:
+    """Leave the current exercise step (skip or "it hurts"), stopping its timer; False if the
+    session is no longer on that step."""
+    position = (EXERCISE, index, session.set_number)
+    if session.phase != EXERCISE or session.step_index != index:
+        return False
+    target = (to_phase, index, session.set_number)
+    if not await move_session(db, session.id, expected=position, to=target, timer_ends_at=None):
+        return False
+    timers.cancel(context.job_queue, session.id)
+    session.phase, session.timer_ends_at = to_phase, None
+    return True
+
+
 @on_press
 async def on_resume(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Carry on an unfinished session where it stopped."""
-    services = context.services
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, callback.number(0))
-        if found is None:
-            return services.library.texts("stale_button")
-        prompt = session_prompt(services, found[1])
-    await send(context, chat_id_of(update), prompt)
-    return None
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
+        return [session_prompt(context.services, session)]
+
+    return await _on_own_session(update, context, callback.number(0), act)
 
 
 @on_press
 async def on_close(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Close an unfinished session, keeping what was done as a partial session."""
     services = context.services
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, callback.number(0))
-        if found is None:
-            return services.library.texts("stale_button")
-        close_partial(context, found[1], services)
-    await send(context, chat_id_of(update), (services.library.texts("session_closed"), None))
-    return None
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
+        close_partial(context, session, services)
+        return [(services.library.texts("session_closed"), None)]
+
+    return await _on_own_session(update, context, callback.number(0), act)
 
 
 def close_partial(context: CoachContext, session: ExerciseSession, services: Services) -> None:
@@ -262,21 +302,19 @@ async def close_active(db: AsyncSession, context: CoachContext, user: User) -> b
 async def on_pain_before(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Pain before recorded; show the first exercise."""
     services = context.services
+    texts = services.library.texts
     sid, pain = callback.number(0), callback.number(1)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None or pain > 10:
-            return services.library.texts("stale_button")
-        _, session = found
+    if pain > 10:
+        return texts("stale_button")
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         if not await move_session(db, sid, expected=(PAIN_BEFORE, 0, 1), to=(EXERCISE, 0, 1)):
-            return services.library.texts("already_done")
-        session.pain_before = pain
-        session.phase = EXERCISE
-        prompt = session_prompt(
-            services, session, intro_text(services, session, routine_of(services, session))
-        )
-    await send(context, chat_id_of(update), prompt)
-    return None
+            return texts("already_done")
+        session.pain_before, session.phase = pain, EXERCISE
+        intro = intro_text(services, session, routine_of(services, session))
+        return [session_prompt(services, session, intro)]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 # --- sets, timers, skip
@@ -399,22 +437,19 @@ async def on_set_done(update: Update, context: CoachContext, callback: Callback)
     """A set is done (or a hold ended early): on to the next set or exercise."""
     services = context.services
     sid, index, set_number = callback.number(0), callback.number(1), callback.number(2)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return services.library.texts("stale_button")
-        _, session = found
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         position = (EXERCISE, index, set_number)
-        if (session.phase, session.step_index, session.set_number) != position:
-            return services.library.texts("already_done")
-        if not await move_session(db, sid, expected=position, to=position, timer_ends_at=None):
+        if (session.phase, session.step_index, session.set_number) != position or not (
+            await move_session(db, sid, expected=position, to=position, timer_ends_at=None)
+        ):
             return services.library.texts("already_done")
         timers.cancel(context.job_queue, sid)
         session.timer_ends_at = None
         preface = await _advance_after_set(db, services, session)
-        prompt = session_prompt(services, session, preface)
-    await send(context, chat_id_of(update), prompt)
-    return None
+        return [session_prompt(services, session, preface)]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 @on_press
@@ -423,29 +458,19 @@ async def on_skip(update: Update, context: CoachContext, callback: Callback) -> 
     services = context.services
     texts = services.library.texts
     sid, index = callback.number(0), callback.number(1)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return texts("stale_button")
-        _, session = found
-        position = (EXERCISE, index, session.set_number)
-        if (
-            session.phase != EXERCISE
-            or session.step_index != index
-            or not await move_session(db, sid, expected=position, to=position, timer_ends_at=None)
-        ):
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
+        if not await _leave_exercise_step(db, context, session, index, to_phase=EXERCISE):
             return texts("already_done")
-        timers.cancel(context.job_queue, sid)
-        session.timer_ends_at = None
         routine = routine_of(services, session)
         step = routine.steps[index]
         _record_step(
             db, services, session, step, outcome="skipped", sets_done=session.set_number - 1
         )
         _to_next_step(services, session, routine)
-        prompt = session_prompt(services, session, texts("skipped", name=step.name))
-    await send(context, chat_id_of(update), prompt)
-    return None
+        return [session_prompt(services, session, texts("skipped", name=step.name))]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 # --- it hurts
@@ -456,25 +481,13 @@ async def on_hurt(update: Update, context: CoachContext, callback: Callback) -> 
     """Pause the exercise and ask what happened."""
     services = context.services
     sid, index = callback.number(0), callback.number(1)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return services.library.texts("stale_button")
-        _, session = found
-        position = (EXERCISE, index, session.set_number)
-        if (
-            session.phase != EXERCISE
-            or session.step_index != index
-            or not await move_session(
-                db, sid, expected=position, to=(HURT, index, session.set_number)
-            )
-        ):
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
+        if not await _leave_exercise_step(db, context, session, index, to_phase=HURT):
             return services.library.texts("already_done")
-        timers.cancel(context.job_queue, sid)
-        session.phase, session.timer_ends_at = HURT, None
-        prompt = hurt_prompt(services, session)
-    await send(context, chat_id_of(update), prompt)
-    return None
+        return [hurt_prompt(services, session)]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 @on_press
@@ -485,39 +498,35 @@ async def on_hurt_reason(update: Update, context: CoachContext, callback: Callba
     sid, index, reason = callback.number(0), callback.number(1), callback.word(2)
     if library.stop_rules.hurt_reason(reason) is None:
         return texts("stale_button")
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return texts("stale_button")
-        user, session = found
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         if session.phase != HURT or session.step_index != index:
             return texts("already_done")
         outcome = hurt_outcome(library.stop_rules, reason)
         if outcome is HurtOutcome.EMERGENCY:
             await mark_emergency(db, services, context, user)
-            prompt = emergency_prompt(services)
+            return [emergency_prompt(services)]
+        session.phase = EXERCISE
+        routine = routine_of(services, session)
+        step = routine.steps[index]
+        if outcome is HurtOutcome.CARRY_ON:
+            preface = texts("hurt_carry_on", pain_limit=library.stop_rules.pain_limit_during)
         else:
-            session.phase = EXERCISE
-            routine = routine_of(services, session)
-            step = routine.steps[index]
-            if outcome is HurtOutcome.CARRY_ON:
-                preface = texts("hurt_carry_on", pain_limit=library.stop_rules.pain_limit_during)
-            else:
-                _record_step(
-                    db,
-                    services,
-                    session,
-                    step,
-                    outcome="stopped",
-                    sets_done=session.set_number - 1,
-                    hurt_reason=reason,
-                )
-                user.dose_level = DoseLevel.GENTLE.value
-                _to_next_step(services, session, routine)
-                preface = texts("hurt_stopped", name=step.name)
-            prompt = session_prompt(services, session, preface)
-    await send(context, chat_id_of(update), prompt)
-    return None
+            _record_step(
+                db,
+                services,
+                session,
+                step,
+                outcome="stopped",
+                sets_done=session.set_number - 1,
+                hurt_reason=reason,
+            )
+            user.dose_level = DoseLevel.GENTLE.value
+            _to_next_step(services, session, routine)
+            preface = texts("hurt_stopped", name=step.name)
+        return [session_prompt(services, session, preface)]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 # --- stopping and finishing
@@ -528,21 +537,17 @@ async def on_stop(update: Update, context: CoachContext, callback: Callback) -> 
     """Stop the session now; still ask about pain so the partial session is complete."""
     services = context.services
     texts = services.library.texts
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, callback.number(0))
-        if found is None:
-            return texts("stale_button")
-        _, session = found
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         timers.cancel(context.job_queue, session.id)
         session.timer_ends_at, session.stopped_early = None, True
         if session.phase == PAIN_BEFORE:
             close_partial(context, session, services)
-            prompt: Prompt = (texts("session_stopped"), None)
-        else:
-            session.phase, session.set_number = PAIN_AFTER, 1
-            prompt = session_prompt(services, session, texts("session_stopped"))
-    await send(context, chat_id_of(update), prompt)
-    return None
+            return [(texts("session_stopped"), None)]
+        session.phase, session.set_number = PAIN_AFTER, 1
+        return [session_prompt(services, session, texts("session_stopped"))]
+
+    return await _on_own_session(update, context, callback.number(0), act)
 
 
 @on_press
@@ -550,17 +555,16 @@ async def on_pain_after(update: Update, context: CoachContext, callback: Callbac
     """Pain after recorded; ask how the symptoms moved."""
     services = context.services
     sid, pain = callback.number(0), callback.number(1)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None or pain > 10:
-            return services.library.texts("stale_button")
-        _, session = found
+    if pain > 10:
+        return services.library.texts("stale_button")
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         if session.phase != PAIN_AFTER:
             return services.library.texts("already_done")
         session.pain_after, session.phase = pain, CHANGE
-        prompt = session_prompt(services, session)
-    await send(context, chat_id_of(update), prompt)
-    return None
+        return [session_prompt(services, session)]
+
+    return await _on_own_session(update, context, sid, act)
 
 
 @on_press
@@ -573,11 +577,8 @@ async def on_symptom_change(
     sid, change = callback.number(0), callback.word(1)
     if change not in {option.key for option in library.stop_rules.symptom_changes}:
         return library.texts("stale_button")
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return library.texts("stale_button")
-        user, session = found
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         if session.phase != CHANGE:
             return library.texts("already_done")
         session.symptom_change = change
@@ -587,14 +588,12 @@ async def on_symptom_change(
         history = await recent_sessions(db, user.id, RECENT_FOR_DOSING)
         level = next_dose_level([outcome_of(s) for s in history], library.stop_rules)
         user.dose_level = level.value
-        text = summary_text(services, session, level)
-        offer_reminder = await db.get(Reminder, user.id) is None
-    await send(context, chat_id_of(update), (text, None))
-    if offer_reminder:
-        from bot.onboarding import reminder_offer  # onboarding starts sessions, so import at use
+        replies: list[Prompt] = [(summary_text(services, session, level), None)]
+        if await db.get(Reminder, user.id) is None:
+            replies.append(reminder_offer(services))
+        return replies
 
-        await send(context, chat_id_of(update), reminder_offer(services))
-    return None
+    return await _on_own_session(update, context, sid, act)
 
 
 def outcome_of(session: ExerciseSession) -> SessionOutcome:

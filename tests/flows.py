@@ -5,6 +5,17 @@ from __future__ import annotations
 from tests.standin import BotMessage, ScriptedUser
 
 
+async def choose_area_and_side(user: ScriptedUser, region: str, side: str) -> None:
+    """From /start through the disclaimer to the chosen area and side."""
+    await user.send("/start")
+    await user.expect("not medical advice")
+    await user.press("I understand")
+    await user.expect("Where do you feel")
+    await user.press(region)
+    await user.expect("Which side")
+    await user.press(side)
+
+
 async def onboard(
     user: ScriptedUser,
     *,
@@ -15,13 +26,7 @@ async def onboard(
     see_soon: bool = False,
 ) -> BotMessage:
     """From /start to the offer of a first session, answering no to every emergency sign."""
-    await user.send("/start")
-    await user.expect("not medical advice")
-    await user.press("I understand")
-    await user.expect("Where do you feel")
-    await user.press(region)
-    await user.expect("Which side")
-    await user.press(side)
+    await choose_area_and_side(user, region, side)
     for _ in range(6):  # the screening questions, however many and in whatever order
         question = await user.reply()
         if "Do any of these apply to you?" in question:  # the see-soon list

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from storage.models import User
 from tests.conftest import RunningBot
-from tests.flows import onboard
+from tests.flows import choose_area_and_side, onboard
 from tests.standin import ScriptedUser, TelegramStandIn
 
 
@@ -31,12 +31,7 @@ async def test_emergency_answer_offers_no_exercise_and_start_screens_again(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
-    await user.send("/start")
-    await user.press("I understand")
-    await user.expect("Where do you feel")
-    await user.press("Low back")
-    await user.expect("Which side")
-    await user.press("Left")
+    await choose_area_and_side(user, "Low back", "Left")
     await user.expect("saddle")
     await user.press("Yes, at least one")
     advice = await user.expect("urgent help now")
@@ -66,12 +61,7 @@ async def test_mid_back_users_see_the_see_soon_list_first(
     bot: RunningBot, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
-    await user.send("/start")
-    await user.press("I understand")
-    await user.expect("Where do you feel")
-    await user.press("Mid back")
-    await user.expect("Which side")
-    await user.press("Both")
+    await choose_area_and_side(user, "Mid back", "Both")
     first = await user.reply()
     assert "Pain between the shoulder blades" in first
 
@@ -80,12 +70,7 @@ async def test_low_back_symptoms_down_both_legs_count_as_an_emergency(
     bot: RunningBot, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
-    await user.send("/start")
-    await user.press("I understand")
-    await user.expect("Where do you feel")
-    await user.press("Low back")
-    await user.expect("Which side")
-    await user.press("Both")
+    await choose_area_and_side(user, "Low back", "Both")
     for _ in range(4):
         await user.reply()
         await user.press("No")
