@@ -11,8 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import onboarding, reminders, session
 from bot.interaction import Prompt, chat_id_of, current_user, send
-from bot.services import CoachContext
+from bot.safety import EMERGENCY_STEP
+from bot.services import CoachContext, Services
 from content.texts import join_lines
+from storage.models import ConversationState, ExerciseSession, User
 from storage.queries import clear_state, get_active_session, get_state
 
 logger = logging.getLogger(__name__)
@@ -35,35 +37,46 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
     )
 
 
+def current_question(
+    services: Services, user: User, active: ExerciseSession | None, state: ConversationState | None
+) -> Prompt | None:
+    """The question the user is at (a session step first), or None outside any flow."""
+    if active is not None:
+        return session.session_prompt(services, active)
+    if state is None or state.step == EMERGENCY_STEP:
+        return None
+    if state.step in reminders.STEPS:
+        return reminders.prompt_for(services, user, state.step, dict(state.data))
+    return onboarding.prompt_for(services, user, state.step, dict(state.data))
+
+
 async def unexpected_message(update: Update, context: CoachContext) -> None:
-    """Text, stickers, photos, voice...: say so kindly and ask the current question again."""
+    """Text, stickers, photos, voice...: say so kindly and ask the current question again.
+
+    Typed text is an answer where the reminder flow waits for a time or a place.
+    """
     services = context.services
     texts = services.library.texts
+    typed = update.message.text if update.message else None
     async with services.transaction() as db:
         user = await current_user(db, update, services)
-        active = await get_active_session(db, user.id)
         state = await get_state(db, user.id)
-        prompt: Prompt
-        typed = update.message.text if update.message else None
-        if state is not None and state.step in reminders.TEXT_STEPS and typed:
-            typed_step = state.step
+        if typed and state is not None and state.step in reminders.TEXT_STEPS:
+            typed_step: str | None = state.step
+            question = None
         else:
             typed_step = None
-        if typed_step is not None:
-            prompt = ("", None)
-        elif active is not None:
-            text, markup = session.session_prompt(services, active)
-            prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
-        elif state is not None and state.step == reminders.DAYS_STEP:
-            prompt = reminders.prompt_for(services, user, state.step, dict(state.data))
-        elif state is not None and state.step != "emergency":
-            text, markup = onboarding.prompt_for(services, user, state.step, dict(state.data))
-            prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
-        else:
-            prompt = texts("not_understood", hint=texts("hint_menu")), None
+            question = current_question(
+                services, user, await get_active_session(db, user.id), state
+            )
     if typed_step is not None:
         await reminders.on_typed(update, context, typed_step)
         return
+    if question is None:
+        prompt: Prompt = texts("not_understood", hint=texts("hint_menu")), None
+    else:
+        text, markup = question
+        prompt = join_lines(texts("not_understood", hint=texts("hint_buttons")), text), markup
     await send(context, chat_id_of(update), prompt)
 
 

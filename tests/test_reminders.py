@@ -60,6 +60,28 @@ async def test_reminder_arrives_at_local_time_once_and_its_button_opens_a_sessio
     standin.assert_no_refusals()
 
 
+async def test_a_sticker_in_the_reminder_flow_asks_the_same_question_again(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await user.send("/reminder")
+    await user.expect("When would you like")
+    await user.send_sticker()
+    assert "When would you like" in await user.reply()
+    await user.send("half past seven")
+    assert "couldn't read that time" in await user.reply()
+    await user.send("7:30")
+    await user.expect("Which time zone")
+    await user.send("Atlantis")
+    assert "couldn't find that place" in await user.reply()
+    await user.send_voice()
+    assert "Which time zone" in await user.reply()
+    standin.assert_no_refusals()
+
+
 async def test_after_downtime_a_recent_reminder_goes_out_late_and_an_old_one_is_skipped(
     bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
