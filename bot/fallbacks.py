@@ -57,11 +57,12 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
     """
     services = context.services
     texts = services.library.texts
-    typed = update.message.text if update.message else None
+    message = update.message
+    answer = message is not None and (message.text or message.location is not None)
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         state = await get_state(db, user.id)
-        if typed and state is not None and state.step in reminders.TEXT_STEPS:
+        if answer and state is not None and state.step in reminders.TEXT_STEPS:
             typed_step: str | None = state.step
             question = None
         else:

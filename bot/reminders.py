@@ -15,15 +15,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from telegram import Update
-from telegram.error import Forbidden
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from timezonefinder import TimezoneFinder
 
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, rows
 from bot.services import CoachContext, Services
-from content.schedule import EVERY_DAY, WEEKDAYS, find_zone, next_due_utc, parse_time
+from content.schedule import (
+    EVERY_DAY,
+    OFFSET_ZONES,
+    WEEKDAYS,
+    find_zone,
+    next_due_utc,
+    offset_choices,
+    parse_time,
+    weekdays_of,
+)
 from content.texts import Html
 from storage.models import ExerciseSession, Reminder, User
 from storage.queries import clear_state, get_state, set_state
@@ -58,6 +69,29 @@ def _parse_time_word(word: str) -> time | None:
     return time(int(word[:2]), int(word[2:])) if len(word) == 4 and word.isdigit() else None
 
 
+def days_text(services: Services, mask: int) -> str:
+    texts = services.library.texts
+    if mask == EVERY_DAY:
+        return texts("reminder_days_every")
+    if mask == WEEKDAYS:
+        return texts("reminder_days_weekdays")
+    names = texts("day_names").split()
+    return ", ".join(names[day] for day in weekdays_of(mask))
+
+
+def days_keyboard(services: Services, mask: int) -> InlineKeyboardMarkup:
+    """Seven toggles (ticked when chosen) and Done."""
+    texts = services.library.texts
+    names = texts("day_names").split()
+    toggles = [
+        button(("✓ " if mask & (1 << day) else "") + name, Action.REMINDER_DAYS, f"t{day}")
+        for day, name in enumerate(names)
+    ]
+    return rows(
+        toggles[:4], toggles[4:], [button(texts("button_done"), Action.REMINDER_DAYS, "done")]
+    )
+
+
 def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) -> Prompt:
     texts = services.library.texts
     if step == TIME_STEP:
@@ -68,14 +102,37 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
     if step == ZONE_STEP:
         current = texts("reminder_zone_current", zone=user.timezone)
         return texts("reminder_ask_zone", current=current), rows(
-            [button(texts("button_keep_zone", zone=user.timezone), Action.REMINDER_ZONE, "keep")]
+            [button(texts("button_keep_zone", zone=user.timezone), Action.REMINDER_ZONE, "keep")],
+            [button(texts("button_pick_time"), Action.REMINDER_ZONE, "times")],
         )
+    if "days" in data:
+        return texts("reminder_pick_days"), days_keyboard(services, data["days"])
     return texts("reminder_ask_days"), one_per_row(
         [
             button(texts("button_every_day"), Action.REMINDER_DAYS, "all"),
             button(texts("button_weekdays"), Action.REMINDER_DAYS, "weekdays"),
+            button(texts("button_choose_days"), Action.REMINDER_DAYS, "pick"),
         ]
     )
+
+
+def local_time_prompt(services: Services) -> Prompt:
+    """Buttons with the time it is now in each offset, to pick one's own."""
+    choices = offset_choices(services.clock())
+    buttons = [button(shown, Action.REMINDER_ZONE, f"o{index}") for index, shown in choices]
+    return services.library.texts("reminder_pick_time"), rows(
+        *[buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    )
+
+
+@cache
+def _zone_finder() -> TimezoneFinder:
+    return TimezoneFinder()  # loads its offline map once
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    """The IANA zone at a shared location, from an offline map."""
+    return _zone_finder().timezone_at(lat=latitude, lng=longitude)
 
 
 async def reminder_command(update: Update, context: CoachContext) -> None:
@@ -92,44 +149,103 @@ async def start_flow(update: Update, context: CoachContext) -> None:
     await send(context, chat_id_of(update), prompt)
 
 
+# What answering a step gives: a message to send, a keyboard to swap in place, or a notice.
+Answer = tuple[str, InlineKeyboardMarkup | None] | InlineKeyboardMarkup | str
+
+
 async def _advance(update: Update, context: CoachContext, step: str, value: str) -> str | None:
     """Take an answer for `step` (from a button or typed) and ask the next question."""
     services = context.services
-    texts = services.library.texts
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         state = await get_state(db, user.id)
         if state is None or state.step != step:
-            return texts("stale_button")
-        data = dict(state.data)
-        prompt: Prompt
-        if step == TIME_STEP:
-            at = _parse_time_word(value) or parse_time(value)
-            if at is None:
-                prompt = texts("reminder_time_unknown"), None
-            else:
-                data["time"] = _time_word(at)
-                await set_state(db, user.id, ZONE_STEP, data, services.clock())
-                prompt = prompt_for(services, user, ZONE_STEP, data)
-        elif step == ZONE_STEP:
-            zone = user.timezone if value == "keep" else find_zone(value, known_zones())
-            if zone is None:
-                prompt = texts("reminder_zone_unknown"), None
-            else:
-                user.timezone = zone
-                await set_state(db, user.id, DAYS_STEP, data, services.clock())
-                prompt = prompt_for(services, user, DAYS_STEP, data)
-        else:
-            prompt = await _save(db, services, user, data, value)
-    await send(context, chat_id_of(update), prompt)
+            return services.library.texts("stale_button")
+        answer = await _ANSWERS[step](db, services, user, dict(state.data), value)
+    if isinstance(answer, str):
+        return answer
+    if isinstance(answer, InlineKeyboardMarkup):
+        await _show_toggles(update, answer)
+    else:
+        await send(context, chat_id_of(update), answer)
     return None
 
 
-async def _save(db: Any, services: Services, user: User, data: dict[str, Any], days: str) -> Prompt:
+async def _answer_time(
+    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
+) -> Answer:
+    at = _parse_time_word(value) or parse_time(value)
+    if at is None:
+        return services.library.texts("reminder_time_unknown"), None
+    data["time"] = _time_word(at)
+    await set_state(db, user.id, ZONE_STEP, data, services.clock())
+    return prompt_for(services, user, ZONE_STEP, data)
+
+
+async def _answer_zone(
+    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
+) -> Answer:
+    if value == "times":
+        return local_time_prompt(services)
+    zone = _zone_from_answer(value, user)
+    if zone is None:
+        return services.library.texts("reminder_zone_unknown"), None
+    user.timezone = zone
+    await set_state(db, user.id, DAYS_STEP, data, services.clock())
+    return prompt_for(services, user, DAYS_STEP, data)
+
+
+async def _answer_days(
+    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
+) -> Answer:
+    if value in PRESET_DAYS:
+        return await _save(db, services, user, data, PRESET_DAYS[value])
+    mask = data.get("days", 0)
+    if value == "done":
+        return (
+            await _save(db, services, user, data, mask)
+            if mask
+            else services.library.texts("reminder_days_none")
+        )
+    toggled = value.startswith("t") and value[1:].isdigit() and int(value[1:]) < 7
+    if toggled:
+        mask ^= 1 << int(value[1:])
+    data["days"] = mask
+    await set_state(db, user.id, DAYS_STEP, data, services.clock())
+    if toggled:
+        return days_keyboard(services, mask)
+    return prompt_for(services, user, DAYS_STEP, data)
+
+
+_ANSWERS = {TIME_STEP: _answer_time, ZONE_STEP: _answer_zone, DAYS_STEP: _answer_days}
+PRESET_DAYS = {"all": EVERY_DAY, "weekdays": WEEKDAYS}
+
+
+def _zone_from_answer(value: str, user: User) -> str | None:
+    """A zone from a button word ("keep", "o<index>") or from what was typed."""
+    if value == "keep":
+        return user.timezone
+    if value.startswith("o") and value[1:].isdigit() and int(value[1:]) < len(OFFSET_ZONES):
+        return OFFSET_ZONES[int(value[1:])]
+    return find_zone(value, known_zones())
+
+
+async def _show_toggles(update: Update, markup: InlineKeyboardMarkup) -> None:
+    """Tick or untick a day on the same message: one edit, no new message."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:  # an old or unchanged picker: the choice is saved all the same
+        logger.info("could not update the day picker: %s", error)
+
+
+async def _save(
+    db: AsyncSession, services: Services, user: User, data: dict[str, Any], weekdays: int
+) -> Prompt:
     texts = services.library.texts
     at = _parse_time_word(data["time"])
     assert at is not None
-    weekdays = WEEKDAYS if days == "weekdays" else EVERY_DAY
     zone = ZoneInfo(user.timezone)
     due = next_due_utc(at, zone, weekdays, services.clock())
     await save_reminder(
@@ -141,15 +257,20 @@ async def _save(db: Any, services: Services, user: User, data: dict[str, Any], d
         "reminder_set",
         time=at.strftime("%H:%M"),
         zone=user.timezone,
-        days=texts("reminder_days_weekdays" if days == "weekdays" else "reminder_days_every"),
+        days=days_text(services, weekdays),
         next=next_text,
     ), None
 
 
 async def on_typed(update: Update, context: CoachContext, step: str) -> None:
-    """A typed time or place while the reminder flow waits for one."""
-    assert update.message is not None
-    await _advance(update, context, step, update.message.text or "")
+    """A typed time or place, or a shared location, while the reminder flow waits for one."""
+    message = update.message
+    assert message is not None
+    if message.location is not None:
+        zone = zone_at(message.location.latitude, message.location.longitude)
+        await _advance(update, context, step, zone or "")
+    else:
+        await _advance(update, context, step, message.text or "")
 
 
 @on_press
@@ -232,7 +353,7 @@ def current_streak(days: set[date], today: date) -> int:
     return streak
 
 
-async def _streak(db: Any, user_id: int, today: date) -> int:
+async def _streak(db: AsyncSession, user_id: int, today: date) -> int:
     result = await db.execute(
         select(ExerciseSession.local_date)
         .where(

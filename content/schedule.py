@@ -74,6 +74,30 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
+# Zones for "this is my time now": whole-hour offsets (which do not follow daylight saving)
+# plus the places whose offset is not a whole hour.
+OFFSET_ZONES: tuple[str, ...] = (
+    *(f"Etc/GMT{-hours:+d}" if hours else "Etc/GMT" for hours in range(-11, 15)),
+    "America/St_Johns", "Asia/Tehran", "Asia/Kabul", "Asia/Kolkata", "Asia/Kathmandu",
+    "Asia/Yangon", "Australia/Darwin", "Australia/Adelaide", "Pacific/Chatham",
+)
+
+
+def offset_choices(now: datetime) -> list[tuple[int, str]]:
+    """(index into OFFSET_ZONES, local time now) for each zone, earliest local time first,
+    one per distinct local time."""
+    seen: dict[str, int] = {}
+    for index, zone in enumerate(OFFSET_ZONES):
+        shown = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        seen.setdefault(shown, index)
+    return sorted(((index, shown) for shown, index in seen.items()), key=lambda pair: pair[1])
+
+
+def weekdays_of(mask: int) -> list[int]:
+    """The weekday numbers (Monday 0) a day mask allows."""
+    return [day for day in range(7) if mask & (1 << day)]
+
+
 def find_zone(text: str, known: set[str]) -> str | None:
     """An IANA zone from what a person typed: 'Europe/Berlin', 'berlin' or 'New York'."""
     wanted = text.strip().replace(" ", "_").lower()

@@ -98,25 +98,30 @@ async def standin() -> AsyncIterator[TelegramStandIn]:
     await server.stop()
 
 
-def make_settings(standin: TelegramStandIn, database_url: str) -> Settings:
-    return Settings(
-        telegram_bot_token=SecretStr(TOKEN),
-        telegram_api_base_url=standin.base_url,
-        database_url=database_url,
-        polling_timeout_seconds=1,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+def make_settings(standin: TelegramStandIn, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": SecretStr(TOKEN),
+        "telegram_api_base_url": standin.base_url,
+        "database_url": database_url,
+        "polling_timeout_seconds": 1,
+        **overrides,
+    }
+    return Settings(**values, _env_file=None)  # type: ignore[arg-type]
 
 
 class RunningBot:
     """Starts and stops the real Application the way run_polling does, against the stand-in."""
 
-    def __init__(self, standin: TelegramStandIn, database_url: str, clock: FakeClock) -> None:
+    def __init__(
+        self, standin: TelegramStandIn, database_url: str, clock: FakeClock, **settings: object
+    ) -> None:
         self.standin, self.database_url, self.clock = standin, database_url, clock
+        self.settings = settings
         self.app: CoachApp | None = None
 
     async def start(self) -> CoachApp:
-        app = build_application(make_settings(self.standin, self.database_url), clock=self.clock)
+        settings = make_settings(self.standin, self.database_url, **self.settings)
+        app = build_application(settings, clock=self.clock)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)  # run_polling calls it; starting by hand must too

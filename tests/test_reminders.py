@@ -158,3 +158,144 @@ def test_streak_counts_back_from_today_or_yesterday() -> None:
     assert current_streak(days, today) == 2  # today still to do: yesterday's streak stays alive
     assert current_streak(days | {today}, today) == 3
     assert current_streak(set(), today) == 0
+
+
+async def reach_zone_question(user: ScriptedUser) -> None:
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await user.send("/reminder")
+    await user.expect("When would you like")
+    await user.press("08:00")
+    await user.expect("Which time zone")
+
+
+async def test_a_shared_location_sets_the_time_zone(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    user = new_user()
+    await reach_zone_question(user)
+    await user.share_location(-33.87, 151.21)  # Sydney
+    await user.expect("On which days")
+    await user.press("Every day")
+    confirmation = await user.expect("Reminder set")
+    assert "Australia/Sydney" in confirmation and "Wed 25 Nov, 08:00" in confirmation
+
+
+async def test_picking_the_current_local_time_sets_a_fixed_offset(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    user = new_user()
+    await reach_zone_question(user)
+    await user.press("Pick my current time")
+    grid = await user.expect("Which of these is the time")
+    assert "daylight-saving" in grid and "17:30" in grid.labels  # India, UTC+5:30
+    await user.press("21:00", on=grid)  # UTC+9
+    await user.expect("On which days")
+    await user.press("Every day")
+    confirmation = await user.expect("Reminder set")
+    assert "Etc/GMT-9" in confirmation and "Wed 25 Nov, 08:00" in confirmation
+
+
+async def test_chosen_days_toggle_on_one_message_and_are_kept(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # a Tuesday
+    user = new_user()
+    await reach_zone_question(user)
+    await user.send("UTC")
+    await user.expect("On which days")
+    await user.press("Choose days")
+    picker = await user.expect("Tap the days")
+    await user.press("Done", on=picker)
+    await user.no_reply()
+    assert (
+        standin.calls_to("answerCallbackQuery")[-1].params["text"]
+        == "Please pick at least one day."
+    )
+    await user.press("Mon", on=picker)
+    assert "✓ Mon" in (await user.expect("Tap the days")).labels
+    await user.press("Sat", on=picker)
+    edited = await user.expect("Tap the days")
+    assert edited.kind == "edit" and {"✓ Mon", "✓ Sat"} <= set(edited.labels)
+    await user.press("Done", on=picker)
+    confirmation = await user.expect("Reminder set")
+    assert "Mon, Sat" in confirmation and "Sat 28 Nov, 08:00" in confirmation
+    standin.assert_no_refusals()
+
+
+async def remind_at(bot: RunningBot, user: ScriptedUser, clock: FakeClock) -> None:
+    """Set 08:00 UTC every day and deliver the reminder due at 08:00 on 1 June."""
+    clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await set_reminder(user, "08:00", "UTC")
+    clock.now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    assert await dispatch_due(bot.services, bot.app.bot) == 1  # type: ignore[union-attr]
+
+
+async def test_snooze_reminds_again_an_hour_later(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    user = new_user()
+    await remind_at(bot, user, clock)
+    reminder = await user.expect("Time for your routine")
+    await user.press("Snooze", on=reminder)
+    await user.expect("again in an hour")
+    clock.advance(minutes=59)
+    assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
+    clock.advance(minutes=1)
+    assert await dispatch_due(bot.services, bot.app.bot) == 1  # type: ignore[union-attr]
+    await user.expect("Time for your routine")
+
+
+async def test_skip_today_waits_until_tomorrow(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    user = new_user()
+    await remind_at(bot, user, clock)
+    reminder = await user.expect("Time for your routine")
+    await user.press("Skip today", on=reminder)
+    await user.expect("No reminder for the rest of today")
+    async with bot.services.sessions() as db:
+        row = (await db.execute(select(Reminder))).scalar_one()
+    assert row.next_due_utc == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+
+
+async def test_no_reminder_when_todays_session_is_done(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    user = new_user()
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await set_reminder(user, "08:00", "UTC")
+    async with bot.services.transaction() as db:
+        from storage.models import ExerciseSession
+
+        db.add(
+            ExerciseSession(
+                user_id=1,
+                status="completed",
+                phase="done",
+                started_at=clock.now,
+                local_date=clock.now.date(),
+                region="lumbar",
+                side="right",
+                dose_level="standard",
+                step_index=0,
+                set_number=1,
+                ended_by_red_flag=False,
+                stopped_early=False,
+            )
+        )
+    clock.now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
+    await user.no_reply()
+    async with bot.services.sessions() as db:
+        row = (await db.execute(select(Reminder))).scalar_one()
+    assert row.next_due_utc == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)  # tomorrow, not lost
