@@ -78,8 +78,15 @@ def parse_time(text: str) -> time | None:
 # plus the places whose offset is not a whole hour.
 OFFSET_ZONES: tuple[str, ...] = (
     *(f"Etc/GMT{-hours:+d}" if hours else "Etc/GMT" for hours in range(-11, 15)),
-    "America/St_Johns", "Asia/Tehran", "Asia/Kabul", "Asia/Kolkata", "Asia/Kathmandu",
-    "Asia/Yangon", "Australia/Darwin", "Australia/Adelaide", "Pacific/Chatham",
+    "America/St_Johns",
+    "Asia/Tehran",
+    "Asia/Kabul",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Yangon",
+    "Australia/Darwin",
+    "Australia/Adelaide",
+    "Pacific/Chatham",
 )
 
 
