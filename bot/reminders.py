@@ -35,7 +35,7 @@ from content.schedule import (
     parse_time,
     weekdays_of,
 )
-from content.texts import Html
+from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Reminder, User
 from storage.queries import clear_state, get_state, set_state
 from storage.reminders import (
@@ -141,12 +141,29 @@ async def reminder_command(update: Update, context: CoachContext) -> None:
 
 
 async def start_flow(update: Update, context: CoachContext) -> None:
+    """Show the reminder as it is now (if any), then ask for a time."""
     services = context.services
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         await set_state(db, user.id, TIME_STEP, {}, services.clock())
-        prompt = prompt_for(services, user, TIME_STEP, {})
-    await send(context, chat_id_of(update), prompt)
+        reminder = await db.get(Reminder, user.id)
+        text, markup = prompt_for(services, user, TIME_STEP, {})
+        if reminder is not None and reminder.enabled:
+            text = join_lines(describe(services, reminder, "reminder_current"), text)
+    await send(context, chat_id_of(update), (text, markup))
+
+
+def describe(services: Services, reminder: Reminder, key: str) -> Html:
+    """The reminder's time, zone, days and next instant, in the user's local time."""
+    zone = ZoneInfo(reminder.timezone)
+    due = reminder.next_due_utc
+    return services.library.texts(
+        key,
+        time=reminder.local_time.strftime("%H:%M"),
+        zone=reminder.timezone,
+        days=days_text(services, reminder.weekdays),
+        next=due.astimezone(zone).strftime("%a %d %b, %H:%M") if due else "-",
+    )
 
 
 # What answering a step gives: a message to send, a keyboard to swap in place, or a notice.
@@ -243,23 +260,14 @@ async def _show_toggles(update: Update, markup: InlineKeyboardMarkup) -> None:
 async def _save(
     db: AsyncSession, services: Services, user: User, data: dict[str, Any], weekdays: int
 ) -> Prompt:
-    texts = services.library.texts
     at = _parse_time_word(data["time"])
     assert at is not None
-    zone = ZoneInfo(user.timezone)
-    due = next_due_utc(at, zone, weekdays, services.clock())
-    await save_reminder(
+    due = next_due_utc(at, ZoneInfo(user.timezone), weekdays, services.clock())
+    reminder = await save_reminder(
         db, user.id, local_time=at, weekdays=weekdays, timezone=user.timezone, next_due_utc=due
     )
     await clear_state(db, user.id)
-    next_text = due.astimezone(zone).strftime("%a %d %b, %H:%M") if due else "-"
-    return texts(
-        "reminder_set",
-        time=at.strftime("%H:%M"),
-        zone=user.timezone,
-        days=days_text(services, weekdays),
-        next=next_text,
-    ), None
+    return describe(services, reminder, "reminder_set"), None
 
 
 async def on_typed(update: Update, context: CoachContext, step: str) -> None:

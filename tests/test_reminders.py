@@ -44,6 +44,11 @@ async def test_reminder_arrives_at_local_time_once_and_its_button_opens_a_sessio
     await user.press("Every day")
     confirmation = await user.expect("Reminder set")
     assert "07:30 (Europe/Berlin)" in confirmation and "Sat 28 Mar, 07:30" in confirmation
+    await user.send("/reminder")
+    current = await user.expect("Your reminder now")
+    assert "07:30 (Europe/Berlin), every day. Next one: Sat 28 Mar, 07:30" in current
+    await user.send("/cancel")
+    await user.expect("Nothing you've done is lost")
 
     clock.now = datetime(2026, 3, 28, 6, 29, tzinfo=UTC)
     assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
@@ -299,3 +304,49 @@ async def test_no_reminder_when_todays_session_is_done(
     async with bot.services.sessions() as db:
         row = (await db.execute(select(Reminder))).scalar_one()
     assert row.next_due_utc == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)  # tomorrow, not lost
+
+
+class RecordingBot:
+    """Stands in for the Telegram bot in dispatcher races: records who was sent what."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: object) -> None:
+        await asyncio.sleep(0)  # let the other dispatcher run in between
+        self.sent.append(chat_id)
+
+
+async def test_two_dispatchers_racing_never_double_send(database_url: str) -> None:
+    from pydantic import SecretStr
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from content.library import load_library
+
+    due = datetime(2026, 6, 1, 7, tzinfo=UTC)
+    engines = [create_engine(database_url) for _ in range(2)]
+    await upgrade_to_head(engines[0])
+    settings = Settings(
+        telegram_bot_token=SecretStr("123456789:" + "x" * 35),
+        database_url=database_url,
+        reminder_batch_size=7,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    library = load_library()
+    instances = [
+        Services(settings, library, engine, create_session_factory(engine), clock=lambda: due)
+        for engine in engines
+    ]
+    async with instances[0].transaction() as db:
+        for telegram_id in range(1, 41):
+            user = await get_or_create_user(db, telegram_id, telegram_id, due)
+            await save_reminder(
+                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
+            )
+    bot = RecordingBot()
+    counts = await asyncio.gather(*(dispatch_due(services, bot) for services in instances))
+    for engine in engines:
+        await engine.dispose()
+    assert sorted(bot.sent) == list(range(1, 41))  # everyone once, nobody twice
+    assert sum(counts) == 40
