@@ -85,7 +85,7 @@ def test_a_done_or_skipped_day_is_not_reminded() -> None:
     assert local("Asia/Kolkata", skipped) == "2026-06-02 08:00"
 
 
-def test_snooze_is_just_an_earlier_due_time_and_no_days_means_never() -> None:
+def test_no_allowed_day_means_no_reminder() -> None:
     assert next_due_utc(time(8), ZoneInfo("UTC"), 0, utc(2026, 1, 1)) is None
 
 
