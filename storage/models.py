@@ -64,6 +64,7 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     onboarded_at: Mapped[datetime | None]
     blocked_bot_at: Mapped[datetime | None]
+    best_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -149,3 +150,14 @@ class Reminder(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     next_due_utc: Mapped[datetime | None] = mapped_column(index=True)
     last_sent_local_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Pause(Base):
+    """Days the user rests (a flare, a break): they neither count nor break a streak."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)  # None: until the user resumes

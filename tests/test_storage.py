@@ -149,3 +149,16 @@ async def test_telegram_ids_are_unique(sessions: async_sessionmaker[AsyncSession
                     )
                 )
                 await db.flush()
+
+
+async def test_migrations_and_models_describe_the_same_schema(engine: AsyncEngine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.models import Base
+
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    assert differences == []

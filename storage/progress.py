@@ -1,0 +1,130 @@
+"""Queries behind streaks, the progress picture, the export and deleting a user's data.
+
+Each reads one user's rows by (user_id, local_date), bounded by a start date or a limit, never
+the whole table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import ExerciseSession, Pause, SessionExercise, User
+
+PAIN_ROWS_PER_END = 60  # enough rows for 7 days at several sessions a day
+
+
+def counts_for_streak() -> ColumnElement[bool]:
+    """A finished session, or a partial one in which at least one exercise was done."""
+    some_done = exists().where(
+        SessionExercise.session_id == ExerciseSession.id, SessionExercise.outcome == "done"
+    )
+    return or_(
+        ExerciseSession.status == "completed",
+        and_(ExerciseSession.status == "partial", some_done),
+    )
+
+
+async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date, str]:
+    """Local days with a counted session since `since`, each with its highest dose level."""
+    result = await db.execute(
+        select(ExerciseSession.local_date, ExerciseSession.dose_level).where(
+            ExerciseSession.user_id == user_id,
+            ExerciseSession.local_date >= since,
+            counts_for_streak(),
+        )
+    )
+    days: dict[date, str] = {}
+    for day, level in result.tuples():
+        if days.get(day) != "standard":
+            days[day] = level
+    return days
+
+
+async def pauses_since(
+    db: AsyncSession, user_id: int, since: date
+) -> list[tuple[date, date | None]]:
+    """Pauses that overlap the days from `since` on."""
+    result = await db.execute(
+        select(Pause.starts_on, Pause.ends_on).where(
+            Pause.user_id == user_id, or_(Pause.ends_on.is_(None), Pause.ends_on >= since)
+        )
+    )
+    return [(starts_on, ends_on) for starts_on, ends_on in result.tuples()]
+
+
+async def open_pause(db: AsyncSession, user_id: int, today: date) -> Pause | None:
+    """The pause covering today, if any."""
+    result = await db.execute(
+        select(Pause)
+        .where(
+            Pause.user_id == user_id,
+            Pause.starts_on <= today,
+            or_(Pause.ends_on.is_(None), Pause.ends_on >= today),
+        )
+        .order_by(Pause.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def pain_by_day(
+    db: AsyncSession, user_id: int, since: date
+) -> list[tuple[date, int | None, int | None]]:
+    """(local day, pain before, pain after) of every session since `since`, oldest first."""
+    result = await db.execute(
+        select(ExerciseSession.local_date, ExerciseSession.pain_before, ExerciseSession.pain_after)
+        .where(ExerciseSession.user_id == user_id, ExerciseSession.local_date >= since)
+        .order_by(ExerciseSession.local_date, ExerciseSession.id)
+    )
+    return [(day, before, after) for day, before, after in result.tuples()]
+
+
+async def first_and_last_pains(db: AsyncSession, user_id: int) -> list[tuple[date, int]]:
+    """Pain before each session from the start and the end of the history (for the trend)."""
+    recorded = [ExerciseSession.user_id == user_id, ExerciseSession.pain_before.is_not(None)]
+    columns = (ExerciseSession.local_date, ExerciseSession.pain_before)
+    first = await db.execute(
+        select(*columns)
+        .where(*recorded)
+        .order_by(ExerciseSession.local_date)
+        .limit(PAIN_ROWS_PER_END)
+    )
+    last = await db.execute(
+        select(*columns)
+        .where(*recorded)
+        .order_by(ExerciseSession.local_date.desc())
+        .limit(PAIN_ROWS_PER_END)
+    )
+    rows = {(day, pain) for day, pain in [*first.tuples(), *last.tuples()] if pain is not None}
+    return sorted(rows)
+
+
+async def counted_sessions(db: AsyncSession, user_id: int) -> tuple[int, date | None]:
+    """How many sessions count, and the local day of the latest."""
+    result = await db.execute(
+        select(func.count(), func.max(ExerciseSession.local_date)).where(
+            ExerciseSession.user_id == user_id, counts_for_streak()
+        )
+    )
+    count, last = result.one()
+    return int(count), last
+
+
+async def sessions_for_export(db: AsyncSession, user_id: int) -> list[ExerciseSession]:
+    """Every session of the user, oldest first, with what happened to each exercise."""
+    result = await db.execute(
+        select(ExerciseSession)
+        .where(ExerciseSession.user_id == user_id)
+        .order_by(ExerciseSession.started_at, ExerciseSession.id)
+        .options(selectinload(ExerciseSession.exercises))
+    )
+    return list(result.scalars())
+
+
+async def delete_user(db: AsyncSession, user_id: int) -> None:
+    """Delete the user; every row about them goes with it (foreign keys cascade)."""
+    await db.execute(delete(User).where(User.id == user_id))
