@@ -10,7 +10,7 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import fallbacks, learn, menu, onboarding, reminders, safety, session
+from bot import fallbacks, learn, menu, onboarding, progress, reminders, safety, session
 from bot.services import SERVICES_KEY, CoachApp, CoachContext, Services, utc_now
 from bot.settings import Settings
 from content.library import load_library
@@ -25,7 +25,11 @@ COMMANDS = [
     BotCommand("learn", "About pinched nerves"),
     BotCommand("settings", "Change area or side"),
     BotCommand("reminder", "Set your daily reminder"),
+    BotCommand("streak", "Your streak and progress"),
+    BotCommand("pause", "Pause for a flare or rest"),
+    BotCommand("export", "Your sessions for your physio"),
     BotCommand("warning", "Report a warning sign"),
+    BotCommand("forget", "Delete everything about you"),
     BotCommand("cancel", "Leave what you're doing"),
     BotCommand("help", "What I can and cannot do"),
 ]
@@ -77,7 +81,7 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
     application.bot_data[SERVICES_KEY] = services
 
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
-    for flow in (onboarding, session, reminders, safety, learn, menu, fallbacks):
+    for flow in (onboarding, session, reminders, progress, safety, learn, menu, fallbacks):
         application.add_handlers(flow.handlers())
     application.add_error_handler(fallbacks.on_error)
     return application

@@ -42,6 +42,9 @@ class Action(StrEnum):
     REMINDER_DAYS = "rd"
     REMINDER_OFF = "ro"
     REMINDER_NOW = "rn"
+    PAUSE = "ps"
+    EXPORT = "ex"
+    FORGET = "fg"
 
 
 # What each action carries: "n" a number (an id, an index, a 0-10 score), "w" a short word.
@@ -74,6 +77,9 @@ SHAPES: dict[Action, str] = {
     Action.REMINDER_DAYS: "w",
     Action.REMINDER_OFF: "",
     Action.REMINDER_NOW: "w",
+    Action.PAUSE: "w",
+    Action.EXPORT: "",
+    Action.FORGET: "w",
 }
 
 

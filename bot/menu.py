@@ -10,7 +10,7 @@ from bot.interaction import Prompt, chat_id_of, on_press, send
 from bot.keyboards import button, one_per_row
 from bot.services import CoachContext, Services
 
-MENU_ITEMS = ("session", "learn", "settings", "warning", "help")
+MENU_ITEMS = ("session", "progress", "learn", "settings", "warning", "help")
 
 
 def menu_prompt(services: Services) -> Prompt:
@@ -33,11 +33,13 @@ async def show_help(update: Update, context: CoachContext) -> None:
 @on_press
 async def on_menu(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Open what the menu button names."""
-    from bot import learn, onboarding, reminders, safety, session  # these import the menu
+    from bot import learn, onboarding, progress, reminders, safety, session  # these import the menu
 
     item = callback.word(0)
     if item == "session":
         await session.begin(update, context)
+    elif item == "progress":
+        await progress.show_streak(update, context)
     elif item == "learn":
         await learn.show_learn(update, context)
     elif item == "settings":

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
@@ -24,6 +23,7 @@ from timezonefinder import TimezoneFinder
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, rows
+from bot.progress import load_streak
 from bot.services import CoachContext, Services
 from content.schedule import (
     EVERY_DAY,
@@ -36,7 +36,8 @@ from content.schedule import (
     weekdays_of,
 )
 from content.texts import Html, join_lines
-from storage.models import ExerciseSession, Reminder, User
+from storage.models import Reminder, User
+from storage.progress import open_pause
 from storage.queries import clear_state, get_state, set_state
 from storage.reminders import (
     claim_reminder,
@@ -351,29 +352,6 @@ def reminder_offer(services: Services) -> Prompt:
     )
 
 
-def current_streak(days: set[date], today: date) -> int:
-    """Days in a row with a session, counting back from today (or yesterday if today is open)."""
-    day = today if today in days else today - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
-
-
-async def _streak(db: AsyncSession, user_id: int, today: date) -> int:
-    result = await db.execute(
-        select(ExerciseSession.local_date)
-        .where(
-            ExerciseSession.user_id == user_id,
-            ExerciseSession.status != "active",
-            ExerciseSession.local_date >= today - timedelta(days=400),
-        )
-        .distinct()
-    )
-    return current_streak(set(result.scalars()), today)
-
-
 def reminder_prompt(services: Services, streak: int) -> Prompt:
     texts = services.library.texts
     streak_text: Html = texts("streak_days", days=streak) if streak else texts("streak_none")
@@ -404,7 +382,8 @@ async def dispatch_due(services: Services, bot: Any) -> int:
                 following = next_due_utc(reminder.local_time, zone, reminder.weekdays, now)
                 too_late = now - was_due > grace
                 done = await session_done_on(db, user.id, today)
-                send_now = not too_late and not done
+                paused = await open_pause(db, user.id, today) is not None
+                send_now = not too_late and not done and not paused
                 claimed = await claim_reminder(
                     db,
                     user.id,
@@ -413,8 +392,8 @@ async def dispatch_due(services: Services, bot: Any) -> int:
                     sent_on=today if send_now else None,
                 )
                 if claimed and send_now:
-                    streak = await _streak(db, user.id, today)
-                    outbox.append((user.id, user.chat_id, reminder_prompt(services, streak)))
+                    streak, _, _ = await load_streak(db, user, today)
+                    outbox.append((user.id, user.chat_id, reminder_prompt(services, streak.days)))
         for user_id, chat_id, (text, markup) in outbox:
             try:
                 await bot.send_message(chat_id, text, reply_markup=markup)

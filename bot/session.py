@@ -20,6 +20,7 @@ from bot import timers
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
+from bot.progress import record_best_streak
 from bot.reminders import reminder_offer
 from bot.safety import emergency_prompt, mark_emergency
 from bot.services import CoachContext, Services
@@ -588,6 +589,7 @@ async def on_symptom_change(
         history = await recent_sessions(db, user.id, RECENT_FOR_DOSING)
         level = next_dose_level([outcome_of(s) for s in history], library.stop_rules)
         user.dose_level = level.value
+        await record_best_streak(db, user, session.local_date)
         replies: list[Prompt] = [(summary_text(services, session, level), None)]
         if await db.get(Reminder, user.id) is None:
             replies.append(reminder_offer(services))

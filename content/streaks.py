@@ -23,7 +23,12 @@ class CurrentStreak:
 
 
 def current_streak(done: Collection[date], paused: Collection[date], today: date) -> CurrentStreak:
-    """Days in a row up to today; an open today does not break a streak alive yesterday."""
+    """Days in a row up to today; an open today does not break a streak alive yesterday.
+
+    After moving west a session can be dated a day ahead of the new "today": it counts as today.
+    """
+    if today + ONE_DAY in done:
+        today += ONE_DAY
     today_done = today in done
     day = today if today_done or today in paused else today - ONE_DAY
     count = 0

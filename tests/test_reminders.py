@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.reminders import current_streak, dispatch_due
+from bot.reminders import dispatch_due
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Reminder, User
@@ -153,16 +153,6 @@ async def test_two_dispatchers_racing_never_claim_the_same_reminder(database_url
     first, second = await asyncio.gather(dispatcher(), dispatcher())
     await engine.dispose()
     assert sorted(first + second) == list(range(1, 51))  # every reminder once, none twice
-
-
-def test_streak_counts_back_from_today_or_yesterday() -> None:
-    from datetime import date
-
-    today = date(2026, 6, 10)
-    days = {date(2026, 6, 9), date(2026, 6, 8), date(2026, 6, 6)}
-    assert current_streak(days, today) == 2  # today still to do: yesterday's streak stays alive
-    assert current_streak(days | {today}, today) == 3
-    assert current_streak(set(), today) == 0
 
 
 async def reach_zone_question(user: ScriptedUser) -> None:

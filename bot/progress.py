@@ -1,0 +1,443 @@
+"""Progress: /streak (text and picture), /pause and /resume, /export for the physio, /forget."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import charts, timers
+from bot.callbacks import Action, Callback, pattern
+from bot.interaction import chat_id_of, current_user, on_press, send
+from bot.keyboards import button, one_per_row, rows
+from bot.services import CoachContext, Services
+from content.models import RegionKey
+from content.streaks import (
+    CurrentStreak,
+    current_streak,
+    days_this_week,
+    pain_trend_summary,
+    paused_days,
+)
+from content.texts import Html, join_lines
+from storage.models import ExerciseSession, Pause, User
+from storage.progress import (
+    counted_sessions,
+    delete_user,
+    first_and_last_pains,
+    open_pause,
+    pain_by_day,
+    pauses_since,
+    session_days,
+    sessions_for_export,
+)
+from storage.queries import get_active_session
+
+FIRST_WINDOW_DAYS = 35
+PAUSE_LENGTHS = {"3": 3, "7": 7, "open": None}
+EXPORT_COLUMNS = (
+    "local_date",
+    "local_start",
+    "status",
+    "region",
+    "side",
+    "dose_level",
+    "duration_min",
+    "pain_before",
+    "pain_after",
+    "reach_before",
+    "symptom_change",
+    "exercises_done",
+    "exercises_skipped",
+    "exercises_stopped",
+)
+
+
+def local_today(services: Services, user: User) -> date:
+    return services.clock().astimezone(ZoneInfo(user.timezone)).date()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Everything /streak shows, computed in the user's time zone."""
+
+    today: date
+    days: dict[date, str]
+    paused: set[date]
+    streak: CurrentStreak
+    best: int
+    this_week: int
+    total: int
+    last_day: date | None
+    pause: Pause | None
+
+
+async def load_streak(
+    db: AsyncSession, user: User, today: date
+) -> tuple[CurrentStreak, dict[date, str], set[date]]:
+    """The current streak, reading back only as far as the streak reaches."""
+    history_days = (today - user.created_at.date()).days + 1
+    window = FIRST_WINDOW_DAYS
+    while True:
+        since = today - timedelta(days=window)
+        days = await session_days(db, user.id, since)
+        paused = paused_days(await pauses_since(db, user.id, since), since, today)
+        streak = current_streak(days.keys(), paused, today)
+        if streak.reached is None or streak.reached > since or window >= history_days:
+            return streak, days, paused
+        window *= 4
+
+
+async def record_best_streak(db: AsyncSession, user: User, today: date) -> int:
+    """Keep the best streak up to date (called whenever a session ends or progress is read)."""
+    streak, _, _ = await load_streak(db, user, today)
+    user.best_streak = max(user.best_streak, streak.days)
+    return user.best_streak
+
+
+async def load_progress(db: AsyncSession, services: Services, user: User) -> Progress:
+    today = local_today(services, user)
+    streak, days, paused = await load_streak(db, user, today)
+    calendar_since = charts.calendar_start(today)
+    if calendar_since < today - timedelta(days=FIRST_WINDOW_DAYS):
+        days = await session_days(db, user.id, calendar_since)
+        paused |= paused_days(
+            await pauses_since(db, user.id, calendar_since), calendar_since, today
+        )
+    user.best_streak = max(user.best_streak, streak.days)
+    total, last_day = await counted_sessions(db, user.id)
+    return Progress(
+        today=today,
+        days=days,
+        paused=paused,
+        streak=streak,
+        best=user.best_streak,
+        this_week=days_this_week(days.keys(), today),
+        total=total,
+        last_day=last_day,
+        pause=await open_pause(db, user.id, today),
+    )
+
+
+def progress_text(services: Services, progress: Progress, pain_line: str) -> Html:
+    texts = services.library.texts
+    if progress.total == 0:
+        body = texts("progress_none")
+    else:
+        streak = progress.streak
+        body = join_lines(
+            texts(
+                "progress_streak",
+                days=streak.days,
+                today=texts("progress_today_done" if streak.today_done else "progress_today_open"),
+            ),
+            texts("progress_best", days=progress.best),
+            texts("progress_week", done=progress.this_week, target=services.settings.weekly_target),
+            texts(
+                "progress_total",
+                count=progress.total,
+                last=texts("progress_last", day=progress.last_day.strftime("%a %d %b"))
+                if progress.last_day
+                else "",
+            ),
+            pain_line,
+        )
+    pause_line = ""
+    if progress.pause is not None:
+        until = progress.pause.ends_on
+        pause_line = texts(
+            "progress_paused",
+            until=texts("progress_paused_until", day=until.strftime("%a %d %b")) if until else "",
+        )
+    return join_lines(texts("progress_title"), body, pause_line)
+
+
+async def pain_line(db: AsyncSession, services: Services, user: User) -> Html:
+    texts = services.library.texts
+    trend = pain_trend_summary(
+        await first_and_last_pains(db, user.id), services.library.stop_rules.meaningful_pain_change
+    )
+    if trend is None:
+        return Html("")
+    verdict = "progress_pain_same"
+    if trend.meaningful:
+        verdict = "progress_pain_better" if trend.change < 0 else "progress_pain_worse"
+    return texts(
+        "progress_pain",
+        first=f"{trend.first_average:.1f}",
+        last=f"{trend.last_average:.1f}",
+        verdict=texts(verdict),
+    )
+
+
+async def show_streak(update: Update, context: CoachContext) -> None:
+    """/streak: the summary as the caption of a 12-week picture, with pause and export."""
+    services = context.services
+    texts = services.library.texts
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        progress = await load_progress(db, services, user)
+        caption = progress_text(services, progress, await pain_line(db, services, user))
+        pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
+    picture = charts.progress_picture(progress.days, progress.paused, pains, progress.today)
+    pause_button = (
+        button(texts("button_end_pause"), Action.PAUSE, "end")
+        if progress.pause
+        else button(texts("button_pause"), Action.PAUSE, "ask")
+    )
+    await context.bot.send_photo(
+        chat_id_of(update),
+        InputFile(picture, filename="progress.png"),
+        caption=caption,
+        reply_markup=one_per_row([pause_button, button(texts("button_export"), Action.EXPORT)]),
+    )
+
+
+# --- pause
+
+
+async def ask_pause(update: Update, context: CoachContext) -> None:
+    """/pause: for how long."""
+    texts = context.services.library.texts
+    await send(
+        context,
+        chat_id_of(update),
+        (
+            texts("ask_pause"),
+            rows(
+                [
+                    button(texts("button_pause_3"), Action.PAUSE, "3"),
+                    button(texts("button_pause_7"), Action.PAUSE, "7"),
+                ],
+                [button(texts("button_pause_open"), Action.PAUSE, "open")],
+            ),
+        ),
+    )
+
+
+async def end_pause(update: Update, context: CoachContext) -> None:
+    """/resume: end the pause today; today counts again."""
+    services = context.services
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        today = local_today(services, user)
+        pause = await open_pause(db, user.id, today)
+        if pause is None:
+            text = services.library.texts("no_pause")
+        else:
+            if pause.starts_on >= today:
+                await db.delete(pause)
+            else:
+                pause.ends_on = today - timedelta(days=1)
+            text = services.library.texts("pause_ended")
+    await send(context, chat_id_of(update), (text, None))
+
+
+@on_press
+async def on_pause(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Pause buttons: ask, a length, or end."""
+    services = context.services
+    choice = callback.word(0)
+    if choice == "ask":
+        await ask_pause(update, context)
+        return None
+    if choice == "end":
+        await end_pause(update, context)
+        return None
+    if choice not in PAUSE_LENGTHS:
+        return services.library.texts("stale_button")
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        today = local_today(services, user)
+        if await open_pause(db, user.id, today) is not None:
+            return services.library.texts("already_done")
+        length = PAUSE_LENGTHS[choice]
+        ends_on = today + timedelta(days=length - 1) if length else None
+        db.add(Pause(user_id=user.id, starts_on=today, ends_on=ends_on))
+    texts = services.library.texts
+    until = texts("progress_paused_until", day=ends_on.strftime("%a %d %b")) if ends_on else ""
+    await send(context, chat_id_of(update), (texts("pause_started", until=until), None))
+    return None
+
+
+# --- export
+
+
+def sessions_csv(services: Services, sessions: list[ExerciseSession], zone: ZoneInfo) -> bytes:
+    """One row per session, in the user's local time; exercises by name and side."""
+    names = {key: exercise.name for key, exercise in services.library.exercises.items()}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for session in sessions:
+        started = session.started_at.astimezone(zone)
+        duration = (
+            round((session.ended_at - session.started_at).total_seconds() / 60, 1)
+            if session.ended_at
+            else ""
+        )
+
+        def exercises(outcome: str, session: ExerciseSession = session) -> str:
+            return "; ".join(
+                names.get(e.exercise_key, e.exercise_key) + (f" ({e.side})" if e.side else "")
+                for e in session.exercises
+                if e.outcome == outcome
+            )
+
+        writer.writerow(
+            [
+                session.local_date.isoformat(),
+                started.strftime("%H:%M"),
+                session.status,
+                session.region,
+                session.side,
+                session.dose_level,
+                duration,
+                _blank(session.pain_before),
+                _blank(session.pain_after),
+                _blank(session.reach_before),
+                session.symptom_change or "",
+                exercises("done"),
+                exercises("skipped"),
+                exercises("stopped"),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _blank(value: int | None) -> str | int:
+    return "" if value is None else value
+
+
+def summary_lines(
+    services: Services, user: User, progress: Progress, sessions: list[ExerciseSession], pain: str
+) -> list[str]:
+    """The facts on the physio summary page, as plain text (it is drawn, not sent as HTML)."""
+    texts = services.library.texts
+    region = services.library.regions[RegionKey(user.region)].name if user.region else "-"
+    outcomes = [e.outcome for s in sessions for e in s.exercises]
+    changes = [s.symptom_change for s in sessions]
+    lines = [
+        texts(
+            "summary_area",
+            region=region,
+            side_words=texts(f"side_words_{user.side}") if user.side else "-",
+        ),
+        texts(
+            "summary_sessions",
+            counted=progress.total,
+            started=len(sessions),
+            first=sessions[0].local_date.strftime("%d %b %Y") if sessions else "-",
+            last=sessions[-1].local_date.strftime("%d %b %Y") if sessions else "-",
+        ),
+        texts(
+            "summary_streak", days=progress.streak.days, best=progress.best, level=user.dose_level
+        ),
+        texts(
+            "summary_reactions",
+            stopped=outcomes.count("stopped"),
+            spread=changes.count("spread"),
+            centralised=changes.count("centralised"),
+        ),
+        pain or texts("summary_no_pain"),
+        texts("summary_footer"),
+    ]
+    return [_plain(line) for line in lines]
+
+
+async def export(update: Update, context: CoachContext) -> None:
+    """/export: a CSV of every session and a one-page summary picture."""
+    services = context.services
+    texts = services.library.texts
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        zone = ZoneInfo(user.timezone)
+        sessions = await sessions_for_export(db, user.id)
+        progress = await load_progress(db, services, user)
+        pain = await pain_line(db, services, user)
+        pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
+        table = sessions_csv(services, sessions, zone)
+        lines = summary_lines(services, user, progress, sessions, pain)
+    page = charts.summary_page(
+        texts("summary_title"), lines, progress.days, progress.paused, pains, progress.today
+    )
+    chat_id = chat_id_of(update)
+    await context.bot.send_document(
+        chat_id,
+        InputFile(table, filename=f"nerve-coach-sessions-{progress.today.isoformat()}.csv"),
+        caption=texts("export_caption"),
+    )
+    await context.bot.send_document(
+        chat_id,
+        InputFile(page, filename=f"nerve-coach-summary-{progress.today.isoformat()}.png"),
+        caption=texts("summary_caption"),
+    )
+
+
+def _plain(html_text: str) -> str:
+    """Telegram HTML as the plain text drawn on a picture."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).replace("→", "->")
+
+
+@on_press
+async def on_export(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    await export(update, context)
+    return None
+
+
+# --- forget
+
+
+async def ask_forget(update: Update, context: CoachContext) -> None:
+    """/forget: confirm before deleting everything."""
+    texts = context.services.library.texts
+    await send(
+        context,
+        chat_id_of(update),
+        (
+            texts("forget_question"),
+            rows(
+                [button(texts("button_forget_yes"), Action.FORGET, "yes")],
+                [button(texts("button_forget_no"), Action.FORGET, "no")],
+            ),
+        ),
+    )
+
+
+@on_press
+async def on_forget(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """Delete the user and everything that hangs off them, or keep it."""
+    services = context.services
+    texts = services.library.texts
+    if callback.word(0) != "yes":
+        await send(context, chat_id_of(update), (texts("forget_kept"), None))
+        return None
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        active = await get_active_session(db, user.id)
+        if active is not None:
+            timers.cancel(context.job_queue, active.id)
+        await delete_user(db, user.id)
+    await send(context, chat_id_of(update), (texts("forget_done"), None))
+    return None
+
+
+def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
+    return [
+        CommandHandler("streak", show_streak),
+        CommandHandler("pause", ask_pause),
+        CommandHandler("resume", end_pause),
+        CommandHandler("export", export),
+        CommandHandler("forget", ask_forget),
+        CallbackQueryHandler(on_pause, pattern=pattern(Action.PAUSE)),
+        CallbackQueryHandler(on_export, pattern=pattern(Action.EXPORT)),
+        CallbackQueryHandler(on_forget, pattern=pattern(Action.FORGET)),
+    ]
