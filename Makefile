@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck check bench gallery clean
+.PHONY: run test lint gallery clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP_DEV)  ## Ruff lint and format check, mypy over the packages
 
 test: lint  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
+
+gallery: $(STAMP_RUN)  ## Draw every exercise picture into gallery/ to review them at once
+	$(BIN)/python -m bot.gallery gallery
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

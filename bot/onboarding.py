@@ -118,6 +118,7 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
         ), rows(
             [button(texts("button_start_now"), Action.FIRST_SESSION, "now")],
             [button(texts("button_later"), Action.FIRST_SESSION, "later")],
+            [button(texts("button_learn_first"), Action.MENU, "learn")],
         )
     return menu_prompt(services)
 

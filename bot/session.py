@@ -20,6 +20,7 @@ from bot import timers
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
+from bot.pictures import send_step_with_picture
 from bot.progress import record_best_streak
 from bot.reminders import reminder_offer
 from bot.safety import emergency_prompt, mark_emergency
@@ -238,9 +239,31 @@ async def _on_own_session(
         reply = await act(db, *found)
     if isinstance(reply, str):
         return reply
-    for prompt in reply:
+    *before, last = reply
+    for prompt in before:
         await send(context, chat_id_of(update), prompt)
+    await send_session_prompt(context, chat_id_of(update), found[1], last)
     return None
+
+
+def step_to_picture(services: Services, session: ExerciseSession) -> RoutineStep | None:
+    """The step whose picture goes with the session's prompt: at the first set of a step."""
+    if session.status != "active" or session.phase != EXERCISE or session.set_number != 1:
+        return None
+    if session.timer_ends_at is not None:
+        return None
+    return routine_of(services, session).steps[session.step_index]
+
+
+async def send_session_prompt(
+    context: CoachContext, chat_id: int, session: ExerciseSession, prompt: Prompt
+) -> None:
+    """Send a session's prompt, as the caption of the exercise picture at a step's first set."""
+    step = step_to_picture(context.services, session)
+    if step is None:
+        await send(context, chat_id, prompt)
+    else:
+        await send_step_with_picture(context, chat_id, step, *prompt)
 
 
 async def _leave_exercise_step(
@@ -406,7 +429,10 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
     query = update.callback_query
     assert query is not None
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        if query.message is not None and getattr(query.message, "photo", None):
+            await query.edit_message_caption(caption=text, reply_markup=markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:  # the message is gone or unchanged: the timer still runs
         logger.info("could not show the running timer: %s", error)
     return None
@@ -430,7 +456,7 @@ async def on_timer_ends(context: CoachContext) -> None:
         prompt = session_prompt(
             services, session, join_lines(services.library.texts("timer_released"), rest)
         )
-    await send(context, job.chat_id, prompt)
+    await send_session_prompt(context, job.chat_id, session, prompt)
 
 
 @on_press

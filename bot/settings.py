@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     reminder_check_seconds: float = Field(default=30.0, gt=0)
     reminder_batch_size: int = Field(default=200, ge=1)
     weekly_target: int = Field(default=3, ge=1, le=7)
+    picture_cache_dir: Path = Path("data") / "pictures"
 
     @field_validator("telegram_bot_token")
     @classmethod

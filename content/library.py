@@ -15,6 +15,7 @@ from content.models import (
     DoseLevel,
     Education,
     Exercise,
+    Pose,
     RedFlags,
     Region,
     RegionKey,
@@ -44,6 +45,7 @@ class Library:
     stop_rules: StopRules
     education: Education
     texts: Texts
+    poses: dict[str, Pose]
 
     def build_routine(self, region: RegionKey, side: Side, level: DoseLevel) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
@@ -96,7 +98,17 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
         stop_rules=_parse(StopRules, _read_yaml(data_dir / "stop_rules.yaml"), "stop_rules.yaml"),
         education=_parse(Education, _read_yaml(data_dir / "education.yaml"), "education.yaml"),
         texts=Texts(texts_raw),
+        poses={
+            key: _parse(Pose, {"key": key, **(body or {})}, f"poses.yaml: {key}")
+            for key, body in (_read_yaml(data_dir / "poses.yaml") or {}).items()
+        },
     )
+    for region in regions.values():
+        for exercise_key in region.exercises:
+            if exercise_key not in library.poses:
+                raise ContentError(
+                    f"poses.yaml: {exercise_key}: missing (every exercise has a picture)"
+                )
     _check_rendered_lengths(library)
     return library
 

@@ -195,3 +195,83 @@ class Education(Frozen):
         if missing := set(RegionKey) - set(value):
             raise ValueError(f"missing regions: {sorted(missing)}")
         return value
+
+
+SIDE_POINTS = {
+    "head",
+    "neck",
+    "hip",
+    "mid",
+    "elbow",
+    "hand",
+    "knee",
+    "ankle",
+    "toe",
+    "elbow2",
+    "hand2",
+    "knee2",
+    "ankle2",
+    "toe2",
+}
+FRONT_POINTS = {
+    "head",
+    "nose",
+    "neck",
+    "pelvis",
+    "r_shoulder",
+    "r_elbow",
+    "r_hand",
+    "l_shoulder",
+    "l_elbow",
+    "l_hand",
+    "r_knee",
+    "r_foot",
+    "l_knee",
+    "l_foot",
+}
+REQUIRED_POINTS = {
+    "side": {"head", "neck", "hip", "elbow", "hand", "knee", "ankle", "toe"},
+    "front": FRONT_POINTS - {"nose"},
+}
+MOVING_PARTS = {
+    "head",
+    "trunk",
+    "near_arm",
+    "far_arm",
+    "near_leg",
+    "far_leg",
+    "right_arm",
+    "left_arm",
+    "right_leg",
+    "left_leg",
+}
+Point = tuple[float, float]
+
+
+class Pose(Frozen):
+    """A figure in the start and end position of one exercise, drawn for the right side."""
+
+    key: str
+    view: Literal["side", "front"]
+    surface: Literal["mat", "chair", "floor"]
+    moving: list[str] = Field(min_length=1)
+    arrow: tuple[Point, Point] | None = None
+    start: dict[str, Point]
+    end: dict[str, Point]
+
+    @model_validator(mode="after")
+    def _points_fit_the_view(self) -> Pose:
+        allowed = SIDE_POINTS if self.view == "side" else FRONT_POINTS
+        for name, points in (("start", self.start), ("end", self.end)):
+            if unknown := set(points) - allowed:
+                raise ValueError(
+                    f"{name}: unknown point(s) {sorted(unknown)} for a {self.view} view"
+                )
+            if missing := REQUIRED_POINTS[self.view] - set(points):
+                raise ValueError(f"{name}: missing point(s) {sorted(missing)}")
+            for x, y in points.values():
+                if not (0 <= x <= 200 and 0 <= y <= 130):
+                    raise ValueError(f"{name}: a point lies outside the 200 x 130 drawing")
+        if unknown := set(self.moving) - MOVING_PARTS:
+            raise ValueError(f"moving: unknown part(s) {sorted(unknown)}")
+        return self

@@ -161,3 +161,13 @@ class Pause(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)  # None: until the user resumes
+
+
+class StoredFile(Base):
+    """A picture Telegram already has: send its file_id instead of uploading the bytes again."""
+
+    __tablename__ = "stored_files"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    stored_at: Mapped[datetime]

@@ -14,7 +14,7 @@ async def test_new_user_is_screened_and_offered_a_first_session(
     user = new_user()
     offer = await onboard(user, region="Low back", side="Right", reach="Thigh", pain="6")
     assert "low back, symptoms on the right, 6 exercises" in offer
-    assert offer.labels == ["Start now", "Later"]
+    assert offer.labels == ["Start now", "Later", "First, tell me about pinched nerves"]
     async with bot.services.sessions() as db:
         stored = (await db.execute(select(User))).scalar_one()
     assert (stored.region, stored.side, stored.reach, stored.pain_at_start) == (
