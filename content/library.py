@@ -26,7 +26,7 @@ from content.routine import Routine, build_routine
 from content.texts import Texts
 
 DATA_DIR = Path(__file__).parent / "data"
-MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024  # a step's first set is the caption of its picture
 M = TypeVar("M", bound=BaseModel)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -134,8 +134,9 @@ def _check_rendered_lengths(library: Library) -> None:
                         pain_limit=library.stop_rules.pain_limit_during,
                         preface=library.texts("timer_released"),
                     )
-                    if visible_length(text) > MESSAGE_LIMIT:
+                    if visible_length(text) > CAPTION_LIMIT:
                         raise ContentError(
                             f"exercises.yaml: {step.exercise_key}: the rendered message is "
-                            f"{visible_length(text)} characters, over Telegram's {MESSAGE_LIMIT}"
+                            f"{visible_length(text)} characters, over Telegram's {CAPTION_LIMIT}"
+                            " for a picture's caption"
                         )

@@ -38,7 +38,7 @@ async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date
         )
     )
     days: dict[date, str] = {}
-    for day, level in result.tuples():
+    for day, level in result.all():
         if days.get(day) != "standard":
             days[day] = level
     return days
@@ -53,7 +53,7 @@ async def pauses_since(
             Pause.user_id == user_id, or_(Pause.ends_on.is_(None), Pause.ends_on >= since)
         )
     )
-    return [(starts_on, ends_on) for starts_on, ends_on in result.tuples()]
+    return [(starts_on, ends_on) for starts_on, ends_on in result.all()]
 
 
 async def open_pause(db: AsyncSession, user_id: int, today: date) -> Pause | None:
@@ -80,7 +80,7 @@ async def pain_by_day(
         .where(ExerciseSession.user_id == user_id, ExerciseSession.local_date >= since)
         .order_by(ExerciseSession.local_date, ExerciseSession.id)
     )
-    return [(day, before, after) for day, before, after in result.tuples()]
+    return [(day, before, after) for day, before, after in result.all()]
 
 
 async def first_and_last_pains(db: AsyncSession, user_id: int) -> list[tuple[date, int]]:
@@ -99,7 +99,7 @@ async def first_and_last_pains(db: AsyncSession, user_id: int) -> list[tuple[dat
         .order_by(ExerciseSession.local_date.desc())
         .limit(PAIN_ROWS_PER_END)
     )
-    rows = {(day, pain) for day, pain in [*first.tuples(), *last.tuples()] if pain is not None}
+    rows = {(day, pain) for day, pain in [*first.all(), *last.all()] if pain is not None}
     return sorted(rows)
 
 
