@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot (long polling); `python -m bot migrate` only upgrades the schema."""
+"""`python -m bot` runs the bot: long polling, or a webhook server when WEBHOOK_URL is set;
+`python -m bot migrate` only upgrades the schema."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import asyncio
 import logging
 import sys
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
+from bot.webhook import run_webhook
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 
@@ -35,12 +37,18 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_migrate(settings.database_url))
         logger.info("schema is up to date")
         return 0
+    if settings.webhook_url or args[:1] == ["--webhook"]:
+        if not settings.webhook_url:
+            print("error: --webhook needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+            return 2
+        asyncio.run(run_webhook(settings))
+        return 0
     application = build_application(settings)
     # run_polling stops cleanly on SIGINT and SIGTERM.
     application.run_polling(
         timeout=settings.polling_timeout_seconds,
         poll_interval=0.0,
-        allowed_updates=["message", "callback_query"],
+        allowed_updates=ALLOWED_UPDATES,
     )
     return 0
 

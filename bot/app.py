@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeVar
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseHandler,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 
 from bot import fallbacks, learn, menu, onboarding, progress, reminders, safety, session
+from bot.interaction import internal_user_id
 from bot.services import SERVICES_KEY, CoachApp, CoachContext, Services, utc_now
 from bot.settings import Settings
 from content.library import load_library
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
+from storage.updates import claim_update, forget_updates_before
 
 logger = logging.getLogger(__name__)
+updates_logger = logging.getLogger("bot.updates")
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+UPDATE_MEMORY = timedelta(days=1)  # Telegram gives up retrying a delivery well within a day
 
 COMMANDS = [
     BotCommand("start", "Set up, or open the menu"),
@@ -62,6 +79,10 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
         )
         logger.info("bot ready as @%s", application.bot.username)
 
+        application.job_queue.run_repeating(
+            forget_old_updates, interval=3600, first=60, name="forget-old-updates"
+        )
+
     async def post_shutdown(application: CoachApp) -> None:
         await engine.dispose()
 
@@ -80,8 +101,59 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
     )
     application.bot_data[SERVICES_KEY] = services
 
+    # Group -1 runs first for every update: a delivery seen before (Telegram retries webhook
+    # deliveries, and any instance may get them) stops here.
+    application.add_handler(TypeHandler(Update, skip_seen_update), group=-1)
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
     for flow in (onboarding, session, reminders, progress, safety, learn, menu, fallbacks):
-        application.add_handlers(flow.handlers())
+        application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application
+
+
+async def skip_seen_update(update: Update, context: CoachContext) -> None:
+    """Let each update id through once, across restarts and instances."""
+    services = context.services
+    async with services.transaction() as db:
+        first_time = await claim_update(db, update.update_id, services.clock())
+    if not first_time:
+        updates_logger.info("update=%s handler=duplicate-skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def forget_old_updates(context: CoachContext) -> None:
+    services = context.services
+    async with services.transaction() as db:
+        await forget_updates_before(db, services.clock() - UPDATE_MEMORY)
+
+
+H = TypeVar("H", bound=BaseHandler[Update, CoachContext, None])
+
+
+def timed(handler: H) -> H:
+    """Log one line per handled update: update id, our user id, handler and latency."""
+    callback = handler.callback
+    name = f"{callback.__module__.removeprefix('bot.')}.{callback.__name__}"
+
+    @functools.wraps(callback)
+    async def logged(update: Update, context: CoachContext) -> None:
+        internal_user_id.set(None)
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            await callback(update, context)
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            updates_logger.info(
+                "update=%s user=%s handler=%s ms=%.1f outcome=%s",
+                update.update_id,
+                internal_user_id.get(),
+                name,
+                (time.perf_counter() - started) * 1000,
+                outcome,
+            )
+
+    handler.callback = logged
+    return handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +22,18 @@ Prompt = tuple[str, InlineKeyboardMarkup | None]
 PressHandler = Callable[[Update, CoachContext, Callback], Coroutine[Any, Any, str | None]]
 
 
+# Our own id of the user being served, for the one log line per update (never Telegram's).
+internal_user_id: ContextVar[int | None] = ContextVar("internal_user_id", default=None)
+
+
 async def current_user(db: AsyncSession, update: Update, services: Services) -> User:
     """The user behind this update, created on first contact."""
     assert update.effective_user is not None and update.effective_chat is not None
-    return await get_or_create_user(
+    user = await get_or_create_user(
         db, update.effective_user.id, update.effective_chat.id, services.clock()
     )
+    internal_user_id.set(user.id)
+    return user
 
 
 async def send(context: CoachContext, chat_id: int, prompt: Prompt) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'coach.sqlite3'}"
 
 
@@ -27,6 +28,24 @@ class Settings(BaseSettings):
     reminder_batch_size: int = Field(default=200, ge=1)
     weekly_target: int = Field(default=3, ge=1, le=7)
     picture_cache_dir: Path = Path("data") / "pictures"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_telegram_accepts(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.match(value.get_secret_value()):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
+        return self
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -57,5 +76,8 @@ def load_settings() -> Settings:
                 "/newbot (or /token for an existing bot), and put the token it gives you in .env "
                 "as TELEGRAM_BOT_TOKEN=123456789:ABC..."
             ) from None
-        names = ", ".join(sorted(name.upper() for name in fields))
-        raise SettingsError(f"Invalid setting(s) {names}: see .env.example") from None
+        names = ", ".join(sorted(name.upper() for name in fields if name != "__root__"))
+        reasons = "; ".join(str(item["msg"]) for item in error.errors())
+        raise SettingsError(
+            f"Invalid setting(s) {names or ''}: {reasons} (see .env.example)"
+        ) from None

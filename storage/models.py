@@ -171,3 +171,12 @@ class StoredFile(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(256))
     stored_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already taken by an instance: a retried delivery is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

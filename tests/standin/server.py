@@ -12,6 +12,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import tornado.httpclient
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
@@ -91,6 +92,12 @@ class TelegramStandIn:
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
         self.commands: list[dict[str, Any]] = []
+        # Webhook mode: registered (url, secret) pairs, served in turn like a load balancer would.
+        self.webhooks: list[tuple[str, str | None]] = []
+        self.deliveries: list[tuple[int, str, int]] = []  # (update_id, url, HTTP status)
+        self.deliver_twice = False  # simulate Telegram retrying a delivery
+        self._next_webhook = itertools.count()
+        self._delivery_tasks: set[asyncio.Task[None]] = set()
         self._server: tornado.httpserver.HTTPServer | None = None
         self.port = 0
 
@@ -110,6 +117,8 @@ class TelegramStandIn:
         return f"http://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
+        for task in list(self._delivery_tasks):
+            task.cancel()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -181,9 +190,43 @@ class TelegramStandIn:
 
     def push_update(self, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **body}
+        if self.webhooks:
+            for _ in range(2 if self.deliver_twice else 1):
+                task = asyncio.get_running_loop().create_task(self._post_to_webhook(update))
+                self._delivery_tasks.add(task)
+                task.add_done_callback(self._delivery_tasks.discard)
+            return update
         self._updates.append(update)
         self._new_update.set()
         return update
+
+    async def _post_to_webhook(self, update: dict[str, Any]) -> None:
+        """POST an update to the next webhook; retry a failure on the next one, as Telegram does."""
+        client = tornado.httpclient.AsyncHTTPClient()
+        for _attempt in range(5):
+            url, secret = self.webhooks[next(self._next_webhook) % len(self.webhooks)]
+            headers = {"Content-Type": "application/json"}
+            if secret:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+            try:
+                response = await client.fetch(
+                    url, method="POST", body=json.dumps(update), headers=headers, raise_error=False
+                )
+                status = response.code
+            except OSError:
+                status = 599
+            self.deliveries.append((update["update_id"], url, status))
+            if 200 <= status < 300:
+                return
+            await asyncio.sleep(0.2)
+
+    async def wait_for_webhooks(self, count: int, timeout: float = 60) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.webhooks) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"only {len(self.webhooks)} webhook(s) registered")
+            await asyncio.sleep(0.05)
 
     # --- methods -------------------------------------------------------------------------------
 
@@ -198,6 +241,8 @@ class TelegramStandIn:
         return handler(params, files)
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhooks:
+            raise Rejection(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -220,7 +265,14 @@ class TelegramStandIn:
             "supports_inline_queries": False,
         }
 
+    def _m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        target = (params["url"], params.get("secret_token"))
+        if target not in self.webhooks:
+            self.webhooks.append(target)
+        return True
+
     def _m_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        self.webhooks.clear()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
