@@ -12,7 +12,8 @@ from tests.conftest import FakeClock, RunningBot
 from tests.flows import onboard
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
-SHARED_TABLES = {"stored_files"}  # exercise pictures' Telegram ids: nobody's personal data
+# Not about anyone: exercise pictures' Telegram ids, and bare update ids kept a day for dedup.
+SHARED_TABLES = {"stored_files", "processed_updates"}
 
 
 def picture_of(standin: TelegramStandIn, message: BotMessage) -> Image.Image:
