@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint gallery clean
+.PHONY: run test lint gallery bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,15 @@ run: $(STAMP_RUN)  ## Start the bot (long polling; SQLite under ./data unless DA
 	$(BIN)/python -m bot
 
 lint: $(STAMP_DEV)  ## Ruff lint and format check, mypy over the packages
-	$(BIN)/ruff check bot content storage tests
-	$(BIN)/ruff format --check bot content storage tests
+	$(BIN)/ruff check bot content storage tests bench
+	$(BIN)/ruff format --check bot content storage tests bench
 	$(BIN)/mypy
 
 test: lint  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP_DEV)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
+	$(BIN)/python -m bench
 
 gallery: $(STAMP_RUN)  ## Draw every exercise picture into gallery/ to review them at once
 	$(BIN)/python -m bot.gallery gallery

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -20,6 +20,7 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
+from telegram.request import BaseRequest
 
 from bot import fallbacks, learn, menu, onboarding, progress, reminders, safety, session
 from bot.interaction import internal_user_id
@@ -52,8 +53,18 @@ COMMANDS = [
 ]
 
 
-def build_application(settings: Settings, clock: Callable[[], datetime] = utc_now) -> CoachApp:
-    """The bot as `python -m bot` runs it; tests build the same thing against the stand-in."""
+def build_application(
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    request: BaseRequest | None = None,
+    rate_limited: bool = True,
+) -> CoachApp:
+    """The bot as `python -m bot` runs it; tests build the same thing against the stand-in.
+
+    Benchmarks pass an in-memory `request` and switch off the rate limiter, which would
+    otherwise measure Telegram's 30 messages a second instead of the bot.
+    """
     library = load_library()  # fails loudly, before any connection, if content is broken
     engine = create_engine(settings.database_url)
     services = Services(
@@ -86,24 +97,33 @@ def build_application(settings: Settings, clock: Callable[[], datetime] = utc_no
     async def post_shutdown(application: CoachApp) -> None:
         await engine.dispose()
 
+    builder: Any = ApplicationBuilder()  # each option changes the builder's generic type
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:  # long polling waits up to the polling timeout for Telegram's answer
+        builder = builder.get_updates_read_timeout(settings.polling_timeout_seconds + 10)
+    if rate_limited:
+        # A bucket of one message refilled at the pace: no bursts over Telegram's global limit.
+        pace = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / settings.messages_per_second, max_retries=3
+        )
+        builder = builder.rate_limiter(pace)
     application: CoachApp = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{settings.telegram_api_base_url}/bot")
         .base_file_url(f"{settings.telegram_api_base_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=CoachContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .get_updates_read_timeout(settings.polling_timeout_seconds + 10)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
 
-    # Group -1 runs first for every update: a delivery seen before (Telegram retries webhook
-    # deliveries, and any instance may get them) stops here.
-    application.add_handler(TypeHandler(Update, skip_seen_update), group=-1)
+    if settings.webhook_url:
+        # Group -1 runs first: a delivery seen before (Telegram retries webhook deliveries, and
+        # any instance may get them) stops here. Polling never repeats a confirmed update.
+        application.add_handler(TypeHandler(Update, skip_seen_update), group=-1)
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
     for flow in (onboarding, session, reminders, progress, safety, learn, menu, fallbacks):
         application.add_handlers([timed(handler) for handler in flow.handlers()])

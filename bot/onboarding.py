@@ -341,10 +341,10 @@ async def on_first_session(update: Update, context: CoachContext, callback: Call
             return services.library.texts("stale_button")
         await clear_state(db, user.id)
     if callback.word(0) == "now":
-        await session_flow.begin(update, context)
+        await session_flow.begin(update, context)  # the summary offers a reminder afterwards
     else:
         await send(context, chat_id_of(update), (services.library.texts("later"), None))
-    await send(context, chat_id_of(update), reminder_offer(services))
+        await send(context, chat_id_of(update), reminder_offer(services))
     return None
 
 

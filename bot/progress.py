@@ -41,7 +41,8 @@ from storage.progress import (
 )
 from storage.queries import get_active_session
 
-FIRST_WINDOW_DAYS = 35
+FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
+WINDOW_GROWTH = 8
 PAUSE_LENGTHS = {"3": 3, "7": 7, "open": None}
 EXPORT_COLUMNS = (
     "local_date",
@@ -93,7 +94,7 @@ async def load_streak(
         streak = current_streak(days.keys(), paused, today)
         if streak.reached is None or streak.reached > since or window >= history_days:
             return streak, days, paused
-        window *= 4
+        window *= WINDOW_GROWTH
 
 
 async def record_best_streak(db: AsyncSession, user: User, today: date) -> int:
@@ -105,13 +106,8 @@ async def record_best_streak(db: AsyncSession, user: User, today: date) -> int:
 
 async def load_progress(db: AsyncSession, services: Services, user: User) -> Progress:
     today = local_today(services, user)
+    # The first window (12 weeks) already reaches back past the calendar's first Monday.
     streak, days, paused = await load_streak(db, user, today)
-    calendar_since = charts.calendar_start(today)
-    if calendar_since < today - timedelta(days=FIRST_WINDOW_DAYS):
-        days = await session_days(db, user.id, calendar_since)
-        paused |= paused_days(
-            await pauses_since(db, user.id, calendar_since), calendar_since, today
-        )
     user.best_streak = max(user.best_streak, streak.days)
     total, last_day = await counted_sessions(db, user.id)
     return Progress(

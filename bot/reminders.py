@@ -7,6 +7,7 @@ in-flight reminders rather than ever sending one twice: a missed nudge is better
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import zoneinfo
 from datetime import time, timedelta
@@ -364,46 +365,73 @@ def reminder_prompt(services: Services, streak: int) -> Prompt:
     )
 
 
-async def dispatch_due(services: Services, bot: Any) -> int:
-    """Claim and send every due reminder in bounded batches; return how many were sent."""
+Outbox = list[tuple[int, int, Prompt]]  # (user id, chat id, reminder)
+
+
+async def claim_batch(services: Services) -> tuple[Outbox, bool]:
+    """Claim up to one batch of due reminders; returns what to send, and whether more may wait.
+
+    Claims commit before anything is sent: a crash loses at most this batch, never repeats it.
+    """
     settings = services.settings
     grace = timedelta(hours=settings.reminder_grace_hours)
+    now = services.clock()
+    outbox: Outbox = []
+    async with services.transaction() as db:
+        batch = await due_reminders(db, now, settings.reminder_batch_size)
+        for reminder, user in batch:
+            zone = ZoneInfo(reminder.timezone)
+            today = now.astimezone(zone).date()
+            was_due = reminder.next_due_utc
+            assert was_due is not None
+            following = next_due_utc(reminder.local_time, zone, reminder.weekdays, now)
+            too_late = now - was_due > grace
+            done = await session_done_on(db, user.id, today)
+            paused = await open_pause(db, user.id, today) is not None
+            send_now = not too_late and not done and not paused
+            claimed = await claim_reminder(
+                db,
+                user.id,
+                was_due=was_due,
+                next_due=following,
+                sent_on=today if send_now else None,
+            )
+            if claimed and send_now:
+                streak, _, _ = await load_streak(db, user, today)
+                outbox.append((user.id, user.chat_id, reminder_prompt(services, streak.days)))
+    return outbox, len(batch) == settings.reminder_batch_size
+
+
+async def send_batch(services: Services, bot: Any, outbox: Outbox) -> int:
+    """Send claimed reminders; someone who blocked the bot has reminders turned off."""
     sent = 0
+    for user_id, chat_id, (text, markup) in outbox:
+        try:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+            sent += 1
+        except Forbidden:
+            logger.info("user %s blocked the bot; reminders turned off", user_id)
+            async with services.transaction() as db:
+                await disable_reminder(db, user_id, services.clock())
+    return sent
+
+
+async def dispatch_due(services: Services, bot: Any) -> int:
+    """Claim and send every due reminder in bounded batches; return how many were sent.
+
+    The next batch is claimed while the current one is being sent, so the database work does
+    not leave Telegram's rate idle; at most two batches are claimed and unsent at a time.
+    """
+    sent = 0
+    outbox, more = await claim_batch(services)
     while True:
-        now = services.clock()
-        outbox: list[tuple[int, int, Prompt]] = []
-        async with services.transaction() as db:
-            batch = await due_reminders(db, now, settings.reminder_batch_size)
-            for reminder, user in batch:
-                zone = ZoneInfo(reminder.timezone)
-                today = now.astimezone(zone).date()
-                was_due = reminder.next_due_utc
-                assert was_due is not None
-                following = next_due_utc(reminder.local_time, zone, reminder.weekdays, now)
-                too_late = now - was_due > grace
-                done = await session_done_on(db, user.id, today)
-                paused = await open_pause(db, user.id, today) is not None
-                send_now = not too_late and not done and not paused
-                claimed = await claim_reminder(
-                    db,
-                    user.id,
-                    was_due=was_due,
-                    next_due=following,
-                    sent_on=today if send_now else None,
-                )
-                if claimed and send_now:
-                    streak, _, _ = await load_streak(db, user, today)
-                    outbox.append((user.id, user.chat_id, reminder_prompt(services, streak.days)))
-        for user_id, chat_id, (text, markup) in outbox:
-            try:
-                await bot.send_message(chat_id, text, reply_markup=markup)
-                sent += 1
-            except Forbidden:
-                logger.info("user %s blocked the bot; reminders turned off", user_id)
-                async with services.transaction() as db:
-                    await disable_reminder(db, user_id, services.clock())
-        if len(batch) < settings.reminder_batch_size:
-            return sent
+        sending = asyncio.create_task(send_batch(services, bot, outbox))
+        if more:
+            outbox, more = await claim_batch(services)
+            sent += await sending
+            continue
+        sent += await sending
+        return sent
 
 
 async def dispatch_job(context: CoachContext) -> None:

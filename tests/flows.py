@@ -51,6 +51,7 @@ async def onboard(
 async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessage:
     """Begin a session from the first-session offer and answer pain before; return step one."""
     await user.press("Start now")
-    question = await user.expect("how strong is your pain right now")
+    question = await user.reply()
+    assert "how strong is your pain right now" in question, question.text  # nothing in between
     await user.press(pain_before, on=question)
     return await user.expect("1/")

@@ -64,6 +64,8 @@ async def test_right_sided_lumbar_user_does_the_seed_routine_mirrored(
     summary = await user.expect("Session done")
     assert "Done: 6" in summary and "5 → 3" in summary and "real improvement" in summary
     assert "standard dose" in summary
+    offer = await user.expect("daily reminder")  # offered once the session is over, not during
+    assert offer.labels == ["Yes, remind me daily", "No thanks"]
 
     [session] = await stored_sessions(bot)
     assert session.status == "completed"

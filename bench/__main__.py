@@ -1,0 +1,301 @@
+"""`make bench`: measure, then write docs/benchmarks.md with the machine and the date.
+
+Every figure is written as measured, beside its target and whether it was met.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from pydantic import SecretStr
+
+from bench import population
+from bench.throughput import TOKEN, coach_rate, echo_rate
+from bot.app import build_application
+from bot.progress import load_progress, pain_line
+from bot.reminders import dispatch_due
+from bot.services import Services
+from bot.settings import Settings
+from content.library import load_library
+from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade_to_head
+from storage.models import User
+from storage.reminders import due_reminders
+from tests.standin import TelegramStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: str
+    target: str
+    met: bool | None  # None: recorded for information, no target
+
+    def row(self) -> str:
+        verdict = {True: "met", False: "**missed**", None: "-"}[self.met]
+        return f"| {self.name} | {self.measured} | {self.target} | {verdict} |"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+async def bench_throughput(figures: list[Figure]) -> None:
+    say("throughput: coach (SQLite and PostgreSQL) and echo bot ...")
+    echo = await echo_rate(3000)
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = await coach_rate(f"sqlite+aiosqlite:///{folder}/b.sqlite3", 20, Path(folder) / "p")
+        dsn, url = await population.create_database()
+        try:
+            postgres = await coach_rate(url, 20, Path(folder) / "p")
+        finally:
+            await population.drop_database(dsn)
+    figures.append(
+        Figure(
+            "Echo bot, updates/s (bare PTB, same in-memory Telegram)",
+            f"{echo.per_second:,.0f}",
+            "reference",
+            None,
+        )
+    )
+    for label, rate in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+        ratio = rate.per_second / echo.per_second
+        figures.append(
+            Figure(
+                f"Coach, full onboarding + lumbar session, updates/s "
+                f"({label}; {rate.updates} updates)",
+                f"{rate.per_second:,.0f} ({ratio:.1%} of echo)",
+                ">= 50% of echo",
+                ratio >= 0.5,
+            )
+        )
+
+
+async def claim_query_ms(url: str) -> float:
+    engine = create_engine(url)
+    sessions = create_session_factory(engine)
+    samples = []
+    try:
+        for _ in range(40):
+            async with sessions() as db:
+                started = time.perf_counter()
+                await due_reminders(db, datetime.now(UTC), 200)
+                samples.append(time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+    return median_ms(samples[5:])  # the first runs warm the connection and caches
+
+
+def startup(url: str) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.startup", url, str(time.time())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LOG_LEVEL": "WARNING"},
+    )
+    result: dict[str, float] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+async def delivered_per_second(url: str, dsn: str, count: int) -> tuple[float, int, int]:
+    """Reminders per second through the real bot to a stand-in enforcing 30 messages/s."""
+    standin = TelegramStandIn(TOKEN, global_rate_per_second=30)
+    await standin.start()
+    chat_ids = await population.make_due(dsn, count)
+    for chat_id in chat_ids:
+        standin.open_chat(chat_id, "R")
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_api_base_url=standin.base_url,
+        database_url=url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = build_application(settings)
+    try:
+        async with app:
+            started = time.perf_counter()
+            sent = await dispatch_due(app.bot_data["services"], app.bot)
+            elapsed = time.perf_counter() - started
+    finally:
+        await standin.stop()
+    delivered = [
+        int(call.params["chat_id"])
+        for call in standin.calls_to("sendMessage")
+        if call.status == 200
+    ]
+    assert sent == len(delivered)
+    return len(delivered) / elapsed, len(set(delivered)), len(delivered) - len(set(delivered))
+
+
+async def bench_reminders(figures: list[Figure]) -> None:
+    dsn, url = await population.create_database()
+    try:
+        engine = create_engine(url)
+        await upgrade_to_head(engine)
+        await engine.dispose()
+        claims, startups = {}, {}
+        previous = 0
+        for users in (10_000, 100_000, 1_000_000):
+            say(f"reminders: {users:,} users ...")
+            await population.add_users_with_reminders(dsn, previous + 1, users)
+            previous = users
+            claims[users] = await claim_query_ms(url)
+            startups[users] = startup(url)
+        for users, ms in claims.items():
+            figures.append(
+                Figure(
+                    f"Due-claim query, {users:,} users (median)",
+                    f"{ms:.2f} ms",
+                    "< 20 ms at 1M",
+                    ms < 20 if users == 1_000_000 else None,
+                )
+            )
+        small, large = startups[10_000]["peak_rss_mb"], startups[1_000_000]["peak_rss_mb"]
+        growth = large - small
+        figures.append(
+            Figure(
+                "Process memory, 10k -> 1M users (peak RSS after start and one reminder pass)",
+                f"{small:.0f} MB -> {large:.0f} MB (+{growth:.0f} MB)",
+                "< 50 MB growth",
+                growth < 50,
+            )
+        )
+        for users, result in startups.items():
+            seconds = result["startup_seconds"]
+            figures.append(
+                Figure(
+                    f"Start-up to ready, {users:,} users",
+                    f"{seconds:.2f} s",
+                    "< 2 s at 1M",
+                    seconds < 2 if users == 1_000_000 else None,
+                )
+            )
+        say("reminders: delivery against 30 messages/s ...")
+        count = 300
+        rate, unique, duplicates = await delivered_per_second(url, dsn, count)
+        figures.append(
+            Figure(
+                f"Reminders delivered/s, {count} due among 1M, stand-in enforcing 30/s",
+                f"{rate:.1f}/s ({rate / 30:.0%}); {unique} of {count} delivered, "
+                f"{duplicates} twice",
+                ">= 95% of 30/s, none lost or twice",
+                rate >= 0.95 * 30 and unique == count and duplicates == 0,
+            )
+        )
+    finally:
+        await population.drop_database(dsn)
+
+
+async def bench_streak(figures: list[Figure]) -> None:
+    say("streak: 5 years of daily history among 1M session rows ...")
+    dsn, url = await population.create_database()
+    try:
+        engine = create_engine(url)
+        await upgrade_to_head(engine)
+        await population.add_daily_sessions(dsn, users=548, days=1825)
+        settings = Settings(telegram_bot_token=SecretStr(TOKEN), database_url=url, _env_file=None)  # type: ignore[call-arg]
+        services = Services(settings, load_library(), engine, create_session_factory(engine))
+        samples = []
+        for _ in range(25):
+            async with services.sessions() as db:
+                user = await db.get(User, 1)
+                assert user is not None
+                started = time.perf_counter()
+                progress = await load_progress(db, services, user)
+                await pain_line(db, services, user)
+                samples.append(time.perf_counter() - started)
+        assert progress.streak.days == 1825, progress.streak
+        connection = await asyncpg.connect(dsn)
+        rows = await connection.fetchval("SELECT count(*) FROM exercise_sessions")
+        await connection.close()
+        ms = median_ms(samples[5:])
+        figures.append(
+            Figure(
+                f"Streak summary, 5 years daily, one user among {rows:,} session rows",
+                f"{ms:.2f} ms (median)",
+                "< 10 ms",
+                ms < 10,
+            )
+        )
+        await engine.dispose()
+    finally:
+        await population.drop_database(dsn)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+async def postgres_version() -> str:
+    connection = await asyncpg.connect(population.ADMIN_DSN)
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()
+
+
+async def main() -> None:
+    figures: list[Figure] = []
+    await bench_throughput(figures)
+    await bench_reminders(figures)
+    await bench_streak(figures)
+    REPORT.parent.mkdir(exist_ok=True)
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        f"PostgreSQL {await postgres_version()} on the same machine. "
+        "Run `make bench` to measure again.",
+        "",
+        "| figure | measured | target | |",
+        "|---|---|---|---|",
+        *(figure.row() for figure in figures),
+        "",
+        (ROOT / "bench" / "NOTES.md").read_text().strip(),
+        "",
+    ]
+    REPORT.write_text("\n".join(lines))
+    say(REPORT.read_text())
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
