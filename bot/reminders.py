@@ -8,6 +8,7 @@ in-flight reminders rather than ever sending one twice: a missed nudge is better
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zoneinfo
 from datetime import time, timedelta
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from timezonefinder import TimezoneFinder
 
@@ -56,6 +57,7 @@ STEPS = {TIME_STEP, ZONE_STEP, DAYS_STEP}
 COMMON_TIMES = ("0700", "0800", "1200", "1800", "2000")
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
+FIRST_BATCH = 20
 
 
 @cache
@@ -368,17 +370,16 @@ def reminder_prompt(services: Services, streak: int) -> Prompt:
 Outbox = list[tuple[int, int, Prompt]]  # (user id, chat id, reminder)
 
 
-async def claim_batch(services: Services) -> tuple[Outbox, bool]:
+async def claim_batch(services: Services, limit: int) -> tuple[Outbox, bool]:
     """Claim up to one batch of due reminders; returns what to send, and whether more may wait.
 
     Claims commit before anything is sent: a crash loses at most this batch, never repeats it.
     """
-    settings = services.settings
-    grace = timedelta(hours=settings.reminder_grace_hours)
+    grace = timedelta(hours=services.settings.reminder_grace_hours)
     now = services.clock()
     outbox: Outbox = []
     async with services.transaction() as db:
-        batch = await due_reminders(db, now, settings.reminder_batch_size)
+        batch = await due_reminders(db, now, limit)
         for reminder, user in batch:
             zone = ZoneInfo(reminder.timezone)
             today = now.astimezone(zone).date()
@@ -399,7 +400,7 @@ async def claim_batch(services: Services) -> tuple[Outbox, bool]:
             if claimed and send_now:
                 streak, _, _ = await load_streak(db, user, today)
                 outbox.append((user.id, user.chat_id, reminder_prompt(services, streak.days)))
-    return outbox, len(batch) == settings.reminder_batch_size
+    return outbox, len(batch) == limit
 
 
 async def send_batch(services: Services, bot: Any, outbox: Outbox) -> int:
@@ -409,29 +410,48 @@ async def send_batch(services: Services, bot: Any, outbox: Outbox) -> int:
         try:
             await bot.send_message(chat_id, text, reply_markup=markup)
             sent += 1
-        except Forbidden:
-            logger.info("user %s blocked the bot; reminders turned off", user_id)
+        except (Forbidden, BadRequest) as error:
+            if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+                logger.warning("reminder for user %s refused: %s", user_id, error.message)
+                continue
+            logger.info("user %s blocked the bot or left; reminders turned off", user_id)
             async with services.transaction() as db:
                 await disable_reminder(db, user_id, services.clock())
+        except TelegramError as error:  # this one reminder is lost; the rest still go out
+            logger.warning("reminder for user %s not sent: %s", user_id, error)
     return sent
 
 
 async def dispatch_due(services: Services, bot: Any) -> int:
     """Claim and send every due reminder in bounded batches; return how many were sent.
 
-    The next batch is claimed while the current one is being sent, so the database work does
-    not leave Telegram's rate idle; at most two batches are claimed and unsent at a time.
+    Claiming runs beside sending, so Telegram's rate is never left idle waiting for the
+    database: a small first batch starts the sending at once, and at most two batches wait
+    claimed but unsent (what a crash at that moment would lose).
     """
+    waiting: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=2)
+
+    async def claim_all() -> None:
+        limit = min(FIRST_BATCH, services.settings.reminder_batch_size)
+        while True:
+            outbox, more = await claim_batch(services, limit)
+            await waiting.put(outbox)
+            if not more:
+                break
+            limit = services.settings.reminder_batch_size
+        await waiting.put(None)
+
+    claiming = asyncio.create_task(claim_all())
     sent = 0
-    outbox, more = await claim_batch(services)
-    while True:
-        sending = asyncio.create_task(send_batch(services, bot, outbox))
-        if more:
-            outbox, more = await claim_batch(services)
-            sent += await sending
-            continue
-        sent += await sending
-        return sent
+    try:
+        while (outbox := await waiting.get()) is not None:
+            sent += await send_batch(services, bot, outbox)
+    finally:
+        if not claiming.done():  # sending failed: do not leave the claimer blocked on the queue
+            claiming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await claiming
+    return sent
 
 
 async def dispatch_job(context: CoachContext) -> None:

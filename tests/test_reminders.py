@@ -111,6 +111,44 @@ async def test_after_downtime_a_recent_reminder_goes_out_late_and_an_old_one_is_
     await stale.no_reply()
 
 
+async def test_one_failing_reminder_does_not_stop_the_others(database_url: str) -> None:
+    from pydantic import SecretStr
+    from telegram.error import NetworkError
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from content.library import load_library
+
+    due = datetime(2026, 6, 1, 7, tzinfo=UTC)
+    engine = create_engine(database_url)
+    await upgrade_to_head(engine)
+    settings = Settings(
+        telegram_bot_token=SecretStr("123456789:" + "x" * 35),
+        database_url=database_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    services = Services(
+        settings, load_library(), engine, create_session_factory(engine), clock=lambda: due
+    )
+    async with services.transaction() as db:
+        for telegram_id in range(1, 6):
+            user = await get_or_create_user(db, telegram_id, telegram_id, due)
+            await save_reminder(
+                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
+            )
+
+    class FlakyBot(RecordingBot):
+        async def send_message(self, chat_id: int, text: str, **_: object) -> None:
+            if chat_id == 3:
+                raise NetworkError("connection reset")
+            await super().send_message(chat_id, text)
+
+    bot = FlakyBot()
+    assert await dispatch_due(services, bot) == 4
+    await engine.dispose()
+    assert sorted(bot.sent) == [1, 2, 4, 5]
+
+
 async def test_a_user_who_blocked_the_bot_stops_getting_reminders(
     bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
