@@ -191,18 +191,18 @@ async def bench_reminders(figures: list[Figure]) -> None:
                     seconds < 2 if users == 1_000_000 else None,
                 )
             )
-        say("reminders: delivery against 30 messages/s ...")
-        count = 300
-        rate, unique, duplicates = await delivered_per_second(url, dsn, count)
-        figures.append(
-            Figure(
-                f"Reminders delivered/s, {count} due among 1M, stand-in enforcing 30/s",
-                f"{rate:.1f}/s ({rate / 30:.0%}); {unique} of {count} delivered, "
-                f"{duplicates} twice",
-                ">= 95% of 30/s, none lost or twice",
-                rate >= 0.95 * 30 and unique == count and duplicates == 0,
+        for count in (300, 900):  # short: includes the wait before the first send; long: sustained
+            say(f"reminders: delivering {count} against 30 messages/s ...")
+            rate, unique, duplicates = await delivered_per_second(url, dsn, count)
+            figures.append(
+                Figure(
+                    f"Reminders delivered/s, {count} due among 1M, stand-in enforcing 30/s",
+                    f"{rate:.1f}/s ({rate / 30:.1%}); {unique} of {count} delivered, "
+                    f"{duplicates} twice",
+                    ">= 95% of 30/s, none lost or twice",
+                    rate >= 0.95 * 30 and unique == count and duplicates == 0,
+                )
             )
-        )
     finally:
         await population.drop_database(dsn)
 

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 import asyncpg
 
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+from tests import databases
+
+ADMIN_DSN = databases.ADMIN_DSN
 
 
 async def create_database() -> tuple[str, str]:
-    """A fresh database: (asyncpg DSN, SQLAlchemy URL)."""
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = ADMIN_DSN.rsplit("/", 1)[0]
-    return f"{base}/{name}", f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    """A fresh database for one benchmark: (asyncpg DSN, SQLAlchemy URL)."""
+    return await databases.create_database("bench")
 
 
-async def drop_database(dsn: str) -> None:
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await admin.close()
+drop_database = databases.drop_database
 
 
 async def add_users_with_reminders(dsn: str, first: int, last: int) -> None:

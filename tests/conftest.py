@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
 from pydantic import SecretStr
 
 from bot.app import build_application
 from bot.services import CoachApp, Services
 from bot.settings import Settings
+from tests.databases import create_database, drop_database
 from tests.standin import ScriptedUser, TelegramStandIn
 
 TOKEN = "123456789:TEST-token_for-the-stand-in-0123456789"
-POSTGRES_ADMIN_DSN = os.environ.get(
-    "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 # httpx logs every request URL, and the URL carries the token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -51,32 +46,12 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'coach.sqlite3'}"
 
 
-async def create_postgres_database() -> str:
-    """A fresh, empty PostgreSQL database; returns its SQLAlchemy URL."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}"
-
-
-async def drop_postgres_database(url: str) -> None:
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh PostgreSQL database for one test, dropped after it."""
-    url = await create_postgres_database()
+    _, url = await create_database()
     yield url
-    await drop_postgres_database(url)
+    await drop_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -85,9 +60,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'coach.sqlite3'}"
         return
-    url = await create_postgres_database()
+    _, url = await create_database()
     yield url
-    await drop_postgres_database(url)
+    await drop_database(url)
 
 
 @pytest.fixture

@@ -72,6 +72,16 @@ async def add_sessions(
             db.add(session)
 
 
+async def onboarded_on_tuesday_evening(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> tuple[ScriptedUser, int]:
+    """A new, onboarded user at 20:00 UTC on Tuesday 10 March 2026, and their internal id."""
+    clock.now = datetime(2026, 3, 10, 20, tzinfo=UTC)
+    user = new_user()
+    await onboard(user)
+    return user, await user_id_of(bot, user)
+
+
 async def test_streak_with_no_sessions_is_encouraging_and_has_a_picture(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
 ) -> None:
@@ -117,10 +127,7 @@ async def test_a_session_just_after_local_midnight_counts_for_the_new_day(
 async def test_hundreds_of_sessions_read_well_and_the_streak_reaches_back(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
-    clock.now = datetime(2026, 3, 10, 20, tzinfo=UTC)
-    user = new_user()
-    await onboard(user)
-    user_id = await user_id_of(bot, user)
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
     async with bot.services.transaction() as db:
         row = await db.get(User, user_id)
         assert row is not None
@@ -139,10 +146,7 @@ async def test_hundreds_of_sessions_read_well_and_the_streak_reaches_back(
 async def test_a_pause_keeps_the_streak_and_ends_on_resume(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
-    clock.now = datetime(2026, 3, 10, 20, tzinfo=UTC)
-    user = new_user()
-    await onboard(user)
-    user_id = await user_id_of(bot, user)
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
     await add_sessions(bot, user_id, [date(2026, 3, 9), date(2026, 3, 10)])
     await user.send("/pause")
     await user.press("1 week", on=await user.expect("For how long?"))
@@ -164,10 +168,7 @@ async def test_a_pause_keeps_the_streak_and_ends_on_resume(
 async def test_export_parses_back_to_the_same_sessions(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
-    clock.now = datetime(2026, 3, 10, 20, tzinfo=UTC)
-    user = new_user()
-    await onboard(user)
-    user_id = await user_id_of(bot, user)
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
     days = [date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 9)]
     await add_sessions(bot, user_id, days[:2])
     await add_sessions(bot, user_id, days[2:], level="gentle")

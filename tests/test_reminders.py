@@ -3,28 +3,72 @@
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 
+from pydantic import SecretStr
 from sqlalchemy import select
+from telegram.error import NetworkError
 
 from bot.reminders import dispatch_due
+from bot.services import Services
+from bot.settings import Settings
+from content.library import load_library
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Reminder, User
 from storage.queries import get_or_create_user
 from storage.reminders import claim_reminder, save_reminder
-from tests.conftest import FakeClock, RunningBot
+from tests.conftest import TOKEN, FakeClock, RunningBot
 from tests.flows import onboard
 from tests.standin import ScriptedUser, TelegramStandIn
 
 
 async def set_reminder(user: ScriptedUser, at: str = "08:00", zone: str = "Berlin") -> str:
+    """Set a daily reminder through /reminder; a time offered as a button is pressed."""
     await user.send("/reminder")
-    await user.expect("When would you like")
-    await user.send(at) if ":" in at and at not in ("07:00", "08:00") else await user.press(at)
+    question = await user.expect("When would you like")
+    if at in question.labels:
+        await user.press(at, on=question)
+    else:
+        await user.send(at)
     await user.expect("Which time zone")
     await user.send(zone)
     await user.expect("On which days")
     await user.press("Every day")
     return (await user.expect("Reminder set")).text
+
+
+async def onboarded_with_reminder(user: ScriptedUser, at: str, zone: str) -> None:
+    """Onboard, decline the first session and the reminder offer, then set a reminder."""
+    await onboard(user)
+    await user.press("Later")
+    await user.expect("daily reminder")
+    await set_reminder(user, at, zone)
+
+
+async def dispatcher_services(database_url: str, now: datetime, **settings: object) -> Services:
+    """The bot's services on a migrated database, without Telegram: the dispatcher alone."""
+    engine = create_engine(database_url)
+    await upgrade_to_head(engine)
+    values: dict[str, object] = {
+        "telegram_bot_token": SecretStr(TOKEN),
+        "database_url": database_url,
+    }
+    return Services(
+        Settings(**{**values, **settings}, _env_file=None),  # type: ignore[arg-type]
+        load_library(),
+        engine,
+        create_session_factory(engine),
+        clock=lambda: now,
+    )
+
+
+async def add_due_reminders(services: Services, count: int, due: datetime) -> None:
+    """Users 1..count (chat ids the same), each with a reminder due at `due`."""
+    async with services.transaction() as db:
+        for telegram_id in range(1, count + 1):
+            user = await get_or_create_user(db, telegram_id, telegram_id, due)
+            await save_reminder(
+                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
+            )
 
 
 async def test_reminder_arrives_at_local_time_once_and_its_button_opens_a_session(
@@ -92,12 +136,8 @@ async def test_after_downtime_a_recent_reminder_goes_out_late_and_an_old_one_is_
 ) -> None:
     clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
     late, stale = new_user("Late"), new_user("Stale")
-    for user in (late, stale):
-        await onboard(user)
-        await user.press("Later")
-        await user.expect("daily reminder")
-    await set_reminder(late, "07:00", "Europe/London")  # due 06:00 UTC
-    await set_reminder(stale, "08:00", "UTC")  # due 08:00 UTC... moved below
+    await onboarded_with_reminder(late, "07:00", "Europe/London")  # due 06:00 UTC
+    await onboarded_with_reminder(stale, "08:00", "UTC")  # due time moved below
     async with bot.services.transaction() as db:
         stale_user = (
             await db.execute(select(User).where(User.telegram_user_id == stale.user_id))
@@ -112,30 +152,9 @@ async def test_after_downtime_a_recent_reminder_goes_out_late_and_an_old_one_is_
 
 
 async def test_one_failing_reminder_does_not_stop_the_others(database_url: str) -> None:
-    from pydantic import SecretStr
-    from telegram.error import NetworkError
-
-    from bot.services import Services
-    from bot.settings import Settings
-    from content.library import load_library
-
     due = datetime(2026, 6, 1, 7, tzinfo=UTC)
-    engine = create_engine(database_url)
-    await upgrade_to_head(engine)
-    settings = Settings(
-        telegram_bot_token=SecretStr("123456789:" + "x" * 35),
-        database_url=database_url,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    services = Services(
-        settings, load_library(), engine, create_session_factory(engine), clock=lambda: due
-    )
-    async with services.transaction() as db:
-        for telegram_id in range(1, 6):
-            user = await get_or_create_user(db, telegram_id, telegram_id, due)
-            await save_reminder(
-                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
-            )
+    services = await dispatcher_services(database_url, due)
+    await add_due_reminders(services, 5, due)
 
     class FlakyBot(RecordingBot):
         async def send_message(self, chat_id: int, text: str, **_: object) -> None:
@@ -145,7 +164,7 @@ async def test_one_failing_reminder_does_not_stop_the_others(database_url: str) 
 
     bot = FlakyBot()
     assert await dispatch_due(services, bot) == 4
-    await engine.dispose()
+    await services.engine.dispose()
     assert sorted(bot.sent) == [1, 2, 4, 5]
 
 
@@ -154,10 +173,7 @@ async def test_a_user_who_blocked_the_bot_stops_getting_reminders(
 ) -> None:
     clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
     user = new_user()
-    await onboard(user)
-    await user.press("Later")
-    await user.expect("daily reminder")
-    await set_reminder(user, "07:00", "UTC")
+    await onboarded_with_reminder(user, "07:00", "UTC")
     user.block_bot()
     clock.now = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
     assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
@@ -167,21 +183,14 @@ async def test_a_user_who_blocked_the_bot_stops_getting_reminders(
 
 
 async def test_two_dispatchers_racing_never_claim_the_same_reminder(database_url: str) -> None:
-    engine = create_engine(database_url)
-    await upgrade_to_head(engine)
-    sessions = create_session_factory(engine)
     due = datetime(2026, 6, 1, 7, tzinfo=UTC)
-    async with sessions() as db, db.begin():
-        for telegram_id in range(50):
-            user = await get_or_create_user(db, telegram_id, telegram_id, due)
-            await save_reminder(
-                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
-            )
+    services = await dispatcher_services(database_url, due)
+    await add_due_reminders(services, 50, due)
 
     async def dispatcher() -> list[int]:
         claimed = []
         for user_id in range(1, 51):
-            async with sessions() as db, db.begin():
+            async with services.transaction() as db:
                 if await claim_reminder(
                     db, user_id, was_due=due, next_due=due + timedelta(days=1), sent_on=due.date()
                 ):
@@ -189,7 +198,7 @@ async def test_two_dispatchers_racing_never_claim_the_same_reminder(database_url
         return claimed
 
     first, second = await asyncio.gather(dispatcher(), dispatcher())
-    await engine.dispose()
+    await services.engine.dispose()
     assert sorted(first + second) == list(range(1, 51))  # every reminder once, none twice
 
 
@@ -262,10 +271,7 @@ async def test_chosen_days_toggle_on_one_message_and_are_kept(
 async def remind_at(bot: RunningBot, user: ScriptedUser, clock: FakeClock) -> None:
     """Set 08:00 UTC every day and deliver the reminder due at 08:00 on 1 June."""
     clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
-    await onboard(user)
-    await user.press("Later")
-    await user.expect("daily reminder")
-    await set_reminder(user, "08:00", "UTC")
+    await onboarded_with_reminder(user, "08:00", "UTC")
     clock.now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     assert await dispatch_due(bot.services, bot.app.bot) == 1  # type: ignore[union-attr]
 
@@ -303,10 +309,7 @@ async def test_no_reminder_when_todays_session_is_done(
 ) -> None:
     clock.now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
     user = new_user()
-    await onboard(user)
-    await user.press("Later")
-    await user.expect("daily reminder")
-    await set_reminder(user, "08:00", "UTC")
+    await onboarded_with_reminder(user, "08:00", "UTC")
     async with bot.services.transaction() as db:
         from storage.models import ExerciseSession
 
@@ -346,35 +349,14 @@ class RecordingBot:
 
 
 async def test_two_dispatchers_racing_never_double_send(database_url: str) -> None:
-    from pydantic import SecretStr
-
-    from bot.services import Services
-    from bot.settings import Settings
-    from content.library import load_library
-
     due = datetime(2026, 6, 1, 7, tzinfo=UTC)
-    engines = [create_engine(database_url) for _ in range(2)]
-    await upgrade_to_head(engines[0])
-    settings = Settings(
-        telegram_bot_token=SecretStr("123456789:" + "x" * 35),
-        database_url=database_url,
-        reminder_batch_size=7,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    library = load_library()
     instances = [
-        Services(settings, library, engine, create_session_factory(engine), clock=lambda: due)
-        for engine in engines
+        await dispatcher_services(database_url, due, reminder_batch_size=7) for _ in range(2)
     ]
-    async with instances[0].transaction() as db:
-        for telegram_id in range(1, 41):
-            user = await get_or_create_user(db, telegram_id, telegram_id, due)
-            await save_reminder(
-                db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
-            )
+    await add_due_reminders(instances[0], 40, due)
     bot = RecordingBot()
     counts = await asyncio.gather(*(dispatch_due(services, bot) for services in instances))
-    for engine in engines:
-        await engine.dispose()
+    for services in instances:
+        await services.engine.dispose()
     assert sorted(bot.sent) == list(range(1, 41))  # everyone once, nobody twice
     assert sum(counts) == 40
