@@ -118,7 +118,7 @@ def startup(url: str) -> dict[str, float]:
     return result
 
 
-async def delivered_per_second(url: str, dsn: str, count: int) -> tuple[float, int, int]:
+async def delivered_per_second(url: str, dsn: str, count: int) -> tuple[float, int, int, int]:
     """Reminders per second through the real bot to a stand-in enforcing 30 messages/s."""
     standin = TelegramStandIn(TOKEN, global_rate_per_second=30)
     await standin.start()
@@ -145,7 +145,9 @@ async def delivered_per_second(url: str, dsn: str, count: int) -> tuple[float, i
         if call.status == 200
     ]
     assert sent == len(delivered)
-    return len(delivered) / elapsed, len(set(delivered)), len(delivered) - len(set(delivered))
+    refused = sum(1 for call in standin.calls_to("sendMessage") if call.status == 429)
+    duplicates = len(delivered) - len(set(delivered))
+    return len(delivered) / elapsed, len(set(delivered)), duplicates, refused
 
 
 async def bench_reminders(figures: list[Figure]) -> None:
@@ -193,12 +195,12 @@ async def bench_reminders(figures: list[Figure]) -> None:
             )
         for count in (300, 900):  # short: includes the wait before the first send; long: sustained
             say(f"reminders: delivering {count} against 30 messages/s ...")
-            rate, unique, duplicates = await delivered_per_second(url, dsn, count)
+            rate, unique, duplicates, refused = await delivered_per_second(url, dsn, count)
             figures.append(
                 Figure(
                     f"Reminders delivered/s, {count} due among 1M, stand-in enforcing 30/s",
                     f"{rate:.1f}/s ({rate / 30:.1%}); {unique} of {count} delivered, "
-                    f"{duplicates} twice",
+                    f"{duplicates} twice; {refused} answered 429",
                     ">= 95% of 30/s, none lost or twice",
                     rate >= 0.95 * 30 and unique == count and duplicates == 0,
                 )
