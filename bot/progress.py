@@ -22,6 +22,7 @@ from bot.services import CoachContext, Services
 from content.models import RegionKey
 from content.streaks import (
     CurrentStreak,
+    best_streak,
     current_streak,
     days_this_week,
     pain_trend_summary,
@@ -99,8 +100,8 @@ async def load_streak(
 
 async def record_best_streak(db: AsyncSession, user: User, today: date) -> int:
     """Keep the best streak up to date (called whenever a session ends or progress is read)."""
-    streak, _, _ = await load_streak(db, user, today)
-    user.best_streak = max(user.best_streak, streak.days)
+    _, days, paused = await load_streak(db, user, today)
+    user.best_streak = max(user.best_streak, best_streak(days.keys(), paused))
     return user.best_streak
 
 
@@ -108,7 +109,8 @@ async def load_progress(db: AsyncSession, services: Services, user: User) -> Pro
     today = local_today(services, user)
     # The first window (12 weeks) already reaches back past the calendar's first Monday.
     streak, days, paused = await load_streak(db, user, today)
-    user.best_streak = max(user.best_streak, streak.days)
+    # Any run in the days read counts, also one that ended before anyone looked.
+    user.best_streak = max(user.best_streak, best_streak(days.keys(), paused))
     total, last_day = await counted_sessions(db, user.id)
     return Progress(
         today=today,

@@ -237,3 +237,15 @@ async def test_forget_deletes_every_row_about_the_user_and_only_theirs(
         remaining = (await db.execute(select(User.telegram_user_id))).scalars().all()
     assert remaining == [keeper.user_id]
     standin.assert_no_refusals()
+
+
+async def test_a_past_run_counts_as_best_even_if_nobody_looked_while_it_lasted(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
+    run = [date(2026, 2, 20) + timedelta(days=n) for n in range(5)]  # 20-24 Feb, then a gap
+    await add_sessions(bot, user_id, [*run, date(2026, 3, 10)])
+    await user.send("/streak")
+    summary = await user.expect("Your progress")
+    assert "Current streak: 1 day(s), today done ✓" in summary
+    assert "Best streak: 5 day(s)" in summary
