@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.tryout.standin.validation import check_text
 from content.library import DATA_DIR, ContentError, Library, load_library
 from content.messages import step_message
 from content.models import DoseLevel, RegionKey, Side
@@ -22,7 +23,6 @@ from content.rules import (
     reach_is_emergency,
     screening_outcome,
 )
-from tests.standin.validation import check_text
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
-"""A Telegram Bot API stand-in served on loopback, with scripted users, for end-to-end tests."""
+"""Scripted users for end-to-end tests, talking to the try-out's Telegram stand-in."""
 
-from tests.standin.server import BotApiError, RecordedCall, TelegramStandIn
+from bot.tryout.standin.server import BotApiError, RecordedCall, TelegramStandIn
 from tests.standin.users import BotMessage, ScriptedUser
 
 __all__ = ["BotApiError", "BotMessage", "RecordedCall", "ScriptedUser", "TelegramStandIn"]

@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from tests.standin.server import Chat, TelegramStandIn
+from bot.tryout.standin.server import Chat, TelegramStandIn
 
 REPLY_TIMEOUT_SECONDS = 10.0
 _user_ids = itertools.count(5_000_001)

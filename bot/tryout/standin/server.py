@@ -17,7 +17,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from tests.standin.validation import (
+from bot.tryout.standin.validation import (
     CALLBACK_ANSWER_LIMIT,
     Rejection,
     check_reply_markup,
@@ -220,9 +220,10 @@ class TelegramStandIn:
                 return
             await asyncio.sleep(0.2)
 
-    async def wait_for_webhooks(self, count: int, timeout: float = 60) -> None:
+    async def wait_for_webhooks(self, count: int, within_seconds: float = 60) -> None:
+        """Wait until `count` bot instances have registered their webhooks."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within_seconds
         while len(self.webhooks) < count:
             if loop.time() > deadline:
                 raise AssertionError(f"only {len(self.webhooks)} webhook(s) registered")
