@@ -9,8 +9,12 @@ from enum import StrEnum
 VERSION = "1"
 SEPARATOR = "|"
 MAX_BYTES = 64
-_WORD = re.compile(r"^[a-z0-9_]{1,24}$")
-_NUMBER = re.compile(r"^\d{1,12}$")
+# ASCII only and matched whole: "\d" and "$" would also let "٣" and a trailing newline through.
+_WORD = re.compile(r"[a-z0-9_]{1,24}", re.ASCII)
+_NUMBER = re.compile(r"[0-9]{1,10}", re.ASCII)
+# Ids are 32-bit integer columns: a larger number could only be forged, and PostgreSQL would
+# refuse it in a query.
+MAX_NUMBER = 2**31 - 1
 
 
 class Action(StrEnum):
@@ -113,8 +117,7 @@ def encode(action: Action, *args: int | str) -> str:
     parts = [VERSION, action.value]
     for kind, arg in zip(shape, args, strict=True):
         text = str(arg)
-        pattern = _NUMBER if kind == "n" else _WORD
-        if not pattern.match(text) or (kind == "n" and not isinstance(arg, int)):
+        if not _valid_argument(kind, text) or (kind == "n" and not isinstance(arg, int)):
             raise CallbackDataError(f"{action.name}: {arg!r} is not a valid {kind!r} argument")
         parts.append(text)
     data = SEPARATOR.join(parts)
@@ -139,15 +142,16 @@ def decode(data: str | None) -> Callback | None:
         return None
     args: list[int | str] = []
     for kind, raw in zip(shape, raw_args, strict=True):
-        if kind == "n":
-            if not _NUMBER.match(raw):
-                return None
-            args.append(int(raw))
-        else:
-            if not _WORD.match(raw):
-                return None
-            args.append(raw)
+        if not _valid_argument(kind, raw):
+            return None
+        args.append(int(raw) if kind == "n" else raw)
     return Callback(action, tuple(args))
+
+
+def _valid_argument(kind: str, text: str) -> bool:
+    if kind == "n":
+        return _NUMBER.fullmatch(text) is not None and int(text) <= MAX_NUMBER
+    return _WORD.fullmatch(text) is not None
 
 
 def pattern(action: Action) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import onboarding, reminders, session
-from bot.interaction import Prompt, chat_id_of, current_user, send
+from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
 from bot.services import CoachContext, Services
 from content.texts import join_lines
@@ -89,13 +89,17 @@ async def stale_button(update: Update, context: CoachContext) -> None:
 
 
 async def on_error(update: object, context: CoachContext) -> None:
-    """Log with context and tell the user something kind; never a traceback in the chat."""
-    user_id = (
-        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-    )
+    """Log with context and tell the user something kind; never a traceback in the chat.
+
+    The log names our own user id, never Telegram's. Tests fail any test in which this ran
+    (tests/conftest.py watches this ERROR record), so a crash cannot hide behind the reply.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error(
-        "error handling update %s from telegram user %s", update_id, user_id, exc_info=context.error
+        "error handling update %s (user=%s)",
+        update_id,
+        internal_user_id.get(),
+        exc_info=context.error,
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return

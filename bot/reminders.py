@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import re
 import zoneinfo
-from datetime import time, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,9 +33,11 @@ from content.schedule import (
     EVERY_DAY,
     OFFSET_ZONES,
     WEEKDAYS,
+    clock_word,
     find_zone,
     next_due_utc,
     offset_choices,
+    parse_clock_word,
     parse_time,
     weekdays_of,
 )
@@ -65,12 +69,17 @@ def known_zones() -> set[str]:
     return zoneinfo.available_timezones()
 
 
-def _time_word(at: time) -> str:
-    return at.strftime("%H%M")
+# A button word of one letter and an index: "o3" (the fourth offset zone), "t0" (Monday).
+_INDEX_WORD = re.compile(r"([a-z])([0-9]{1,2})", re.ASCII)
 
 
-def _parse_time_word(word: str) -> time | None:
-    return time(int(word[:2]), int(word[2:])) if len(word) == 4 and word.isdigit() else None
+def index_word(word: str, letter: str, count: int) -> int | None:
+    """The index in a button word such as "o3", if it has this letter and is below `count`."""
+    match = _INDEX_WORD.fullmatch(word)
+    if match is None or match.group(1) != letter:
+        return None
+    index = int(match.group(2))
+    return index if index < count else None
 
 
 def days_text(services: Services, mask: int) -> str:
@@ -135,7 +144,11 @@ def _zone_finder() -> TimezoneFinder:
 
 
 def zone_at(latitude: float, longitude: float) -> str | None:
-    """The IANA zone at a shared location, from an offline map."""
+    """The IANA zone at a shared location, from an offline map; None off the map."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None  # the map raises on these; a real client never sends them
     return _zone_finder().timezone_at(lat=latitude, lng=longitude)
 
 
@@ -195,10 +208,10 @@ async def _advance(update: Update, context: CoachContext, step: str, value: str)
 async def _answer_time(
     db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
 ) -> Answer:
-    at = _parse_time_word(value) or parse_time(value)
+    at = parse_time(value)
     if at is None:
         return services.library.texts("reminder_time_unknown"), None
-    data["time"] = _time_word(at)
+    data["time"] = clock_word(at)
     await set_state(db, user.id, ZONE_STEP, data, services.clock())
     return prompt_for(services, user, ZONE_STEP, data)
 
@@ -228,12 +241,12 @@ async def _answer_days(
             if mask
             else services.library.texts("reminder_days_none")
         )
-    toggled = value.startswith("t") and value[1:].isdigit() and int(value[1:]) < 7
-    if toggled:
-        mask ^= 1 << int(value[1:])
+    day = index_word(value, "t", 7)
+    if day is not None:
+        mask ^= 1 << day
     data["days"] = mask
     await set_state(db, user.id, DAYS_STEP, data, services.clock())
-    if toggled:
+    if day is not None:
         return days_keyboard(services, mask)
     return prompt_for(services, user, DAYS_STEP, data)
 
@@ -246,8 +259,8 @@ def _zone_from_answer(value: str, user: User) -> str | None:
     """A zone from a button word ("keep", "o<index>") or from what was typed."""
     if value == "keep":
         return user.timezone
-    if value.startswith("o") and value[1:].isdigit() and int(value[1:]) < len(OFFSET_ZONES):
-        return OFFSET_ZONES[int(value[1:])]
+    if (offset := index_word(value, "o", len(OFFSET_ZONES))) is not None:
+        return OFFSET_ZONES[offset]
     return find_zone(value, known_zones())
 
 
@@ -264,8 +277,8 @@ async def _show_toggles(update: Update, markup: InlineKeyboardMarkup) -> None:
 async def _save(
     db: AsyncSession, services: Services, user: User, data: dict[str, Any], weekdays: int
 ) -> Prompt:
-    at = _parse_time_word(data["time"])
-    assert at is not None
+    at = parse_clock_word(data["time"])
+    assert at is not None, "only a valid time reaches the days step"
     due = next_due_utc(at, ZoneInfo(user.timezone), weekdays, services.clock())
     reminder = await save_reminder(
         db, user.id, local_time=at, weekdays=weekdays, timezone=user.timezone, next_due_utc=due

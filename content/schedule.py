@@ -56,22 +56,42 @@ def next_due_utc(
 
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_CLOCK_WORD = re.compile(r"([0-9]{2})([0-9]{2})", re.ASCII)
+
+
+def clock_word(at: time) -> str:
+    """A time as four digits, HHMM: how the time buttons and the flow's data carry it."""
+    return at.strftime("%H%M")
+
+
+def parse_clock_word(word: str) -> time | None:
+    """Four digits HHMM ("0730") as a time; None unless it is a real time of day ("2500")."""
+    match = _CLOCK_WORD.fullmatch(word)
+    if not match:
+        return None
+    return _valid_time(int(match.group(1)), int(match.group(2)))
+
+
+def _valid_time(hour: int, minute: int) -> time | None:
+    return time(hour, minute) if 0 <= hour <= 23 and 0 <= minute <= 59 else None
 
 
 def parse_time(text: str) -> time | None:
-    """A typed time such as 7:30, 19:30, 7am or 7.30 pm; None if it is not one."""
+    """A typed time such as 7:30, 19:30, 0730, 7am or 7.30 pm; None if it is not one."""
+    if (at := parse_clock_word(text.strip())) is not None:
+        return at
     match = _TIME.match(text)
     if not match:
         return None
+    # \d matches any Unicode decimal digit ("٧"), and int() reads every one of them.
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     suffix = (match.group(3) or "").lower().replace(".", "")
     if suffix:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if suffix == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    return _valid_time(hour, minute)
 
 
 # Zones for "this is my time now": whole-hour offsets (which do not follow daylight saving)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from bot import fallbacks
 from bot.app import build_application
 from bot.services import CoachApp, Services
 from bot.settings import Settings
@@ -34,6 +35,39 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+class ErrorHandlerWatch(logging.Handler):
+    """Collects what the bot's error handler (bot/fallbacks.py on_error) logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.funcName == fallbacks.on_error.__name__:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_if_the_error_handler_ran(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A crash must not hide behind the friendly "something went wrong" reply.
+
+    Tests that cause an error on purpose say so with @pytest.mark.error_handler_expected.
+    """
+    watch = ErrorHandlerWatch()
+    error_logger = logging.getLogger(fallbacks.__name__)
+    error_logger.addHandler(watch)
+    try:
+        yield
+    finally:
+        error_logger.removeHandler(watch)
+    if watch.records and request.node.get_closest_marker("error_handler_expected") is None:
+        crashes = "\n".join(
+            f"{record.getMessage()}: {record.exc_info[1] if record.exc_info else ''!r}"
+            for record in watch.records
+        )
+        pytest.fail(f"the bot's error handler ran {len(watch.records)} time(s):\n{crashes}")
 
 
 @pytest.fixture

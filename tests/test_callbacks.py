@@ -2,12 +2,12 @@
 
 import pytest
 
-from bot.callbacks import SHAPES, Action, CallbackDataError, decode, encode
+from bot.callbacks import MAX_NUMBER, SHAPES, Action, CallbackDataError, decode, encode
 
 
 def test_round_trip_of_every_action_with_large_ids() -> None:
     for action, shape in SHAPES.items():
-        args = tuple(9_999_999_999 if kind == "n" else "nerves_legs_hands" for kind in shape)
+        args = tuple(MAX_NUMBER if kind == "n" else "nerves_legs_hands" for kind in shape)
         data = encode(action, *args)
         assert len(data.encode()) <= 64
         parsed = decode(data)
@@ -28,6 +28,11 @@ def test_round_trip_of_every_action_with_large_ids() -> None:
         "1|rg|Lumbar",
         "1|rg|" + "a" * 60,
         "1|pn|-1",
+        "1|pn|5\n",
+        "1|pn|٣",
+        "1|rg|neck\n",
+        "1|rs|2147483648",
+        "1|rs|99999999999",
     ],
 )
 def test_anything_not_made_by_encode_is_rejected(data: str | None) -> None:
@@ -39,3 +44,5 @@ def test_encode_refuses_what_would_not_parse() -> None:
         encode(Action.SET_DONE, 1, 2)
     with pytest.raises(CallbackDataError):
         encode(Action.REGION, "has space")
+    with pytest.raises(CallbackDataError):
+        encode(Action.RESUME, MAX_NUMBER + 1)
