@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import fallbacks, learn, menu, onboarding, progress, reminders, safety, session
+from bot import fallbacks, learn, menu, onboarding, private, progress, reminders, safety, session
 from bot.interaction import internal_user_id
 from bot.services import SERVICES_KEY, CoachApp, CoachContext, Services, utc_now
 from bot.settings import Settings
@@ -34,7 +34,8 @@ from storage.updates import claim_update, forget_updates_before
 logger = logging.getLogger(__name__)
 updates_logger = logging.getLogger("bot.updates")
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# my_chat_member: being added to a group or channel, to say there that the coach works privately.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 UPDATE_MEMORY = timedelta(days=1)  # Telegram gives up retrying a delivery well within a day
 
 COMMANDS = [
@@ -120,8 +121,10 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = services
 
+    # Group -2 runs first: anything from a group or channel gets one line and stops there.
+    application.add_handlers(private.handlers(), group=private.HANDLER_GROUP)
     if settings.webhook_url:
-        # Group -1 runs first: a delivery seen before (Telegram retries webhook deliveries, and
+        # Group -1 runs next: a delivery seen before (Telegram retries webhook deliveries, and
         # any instance may get them) stops here. Polling never repeats a confirmed update.
         application.add_handler(TypeHandler(Update, skip_seen_update), group=-1)
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import onboarding, reminders, session
@@ -103,6 +104,8 @@ async def on_error(update: object, context: CoachContext) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return  # nothing is said in a group but where the coach works (bot/private.py)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()

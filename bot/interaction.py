@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 
 from bot.callbacks import Callback, decode
 from bot.services import CoachContext, Services
@@ -26,12 +27,17 @@ PressHandler = Callable[[Update, CoachContext, Callback], Coroutine[Any, Any, st
 internal_user_id: ContextVar[int | None] = ContextVar("internal_user_id", default=None)
 
 
+class NotPrivateChat(Exception):
+    """A flow was reached from a group or channel; bot/private.py should have stopped it."""
+
+
 async def current_user(db: AsyncSession, update: Update, services: Services) -> User:
-    """The user behind this update, created on first contact."""
-    assert update.effective_user is not None and update.effective_chat is not None
-    user = await get_or_create_user(
-        db, update.effective_user.id, update.effective_chat.id, services.clock()
-    )
+    """The user behind this update, created on first contact (in a private chat only)."""
+    assert update.effective_user is not None
+    chat_id = chat_id_of(update)
+    user = await get_or_create_user(db, update.effective_user.id, chat_id, services.clock())
+    if user.chat_id != chat_id:  # a first contact from a group, before groups were turned away
+        user.chat_id = chat_id
     internal_user_id.set(user.id)
     return user
 
@@ -43,8 +49,18 @@ async def send(context: CoachContext, chat_id: int, prompt: Prompt) -> None:
 
 
 def chat_id_of(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
+    """The private chat to answer in; never a group's, whose every member would see it."""
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != ChatType.PRIVATE:
+        raise NotPrivateChat(chat.type)
+    return chat.id
+
+
+def is_private_chat(user: User) -> bool:
+    """Whether the user's stored chat is their private one: Telegram gives a private chat the
+    person's own id, and every group or channel another."""
+    return user.chat_id == user.telegram_user_id
 
 
 def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutine[Any, Any, None]]:

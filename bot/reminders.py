@@ -25,7 +25,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from timezonefinder import TimezoneFinder
 
 from bot.callbacks import Action, Callback, pattern
-from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
+from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
 from bot.keyboards import button, one_per_row, rows
 from bot.progress import load_streak
 from bot.services import CoachContext, Services
@@ -402,7 +402,9 @@ async def claim_batch(services: Services, limit: int) -> tuple[Outbox, bool]:
             too_late = now - was_due > grace
             done = await session_done_on(db, user.id, today)
             paused = await open_pause(db, user.id, today) is not None
-            send_now = not too_late and not done and not paused
+            # A chat that is not the person's own (a group, from before groups were turned
+            # away) never gets a reminder: everyone there would see it.
+            send_now = not too_late and not done and not paused and is_private_chat(user)
             claimed = await claim_reminder(
                 db,
                 user.id,

@@ -180,3 +180,46 @@ class ScriptedUser:
 
     def block_bot(self) -> None:
         self.chat.blocked = True
+
+
+class ScriptedGroup:
+    """A group, supergroup or channel with the bot in it; members type and press there."""
+
+    def __init__(
+        self, standin: TelegramStandIn, title: str = "Back pain club", kind: str = "group"
+    ) -> None:
+        self.standin = standin
+        self.chat: Chat = standin.open_group(title, kind)
+
+    def add_bot(self, by: ScriptedUser) -> None:
+        """Someone adds the bot to this chat."""
+        self.standin.post_bot_added(self.chat, by.chat)
+
+    async def send(self, member: ScriptedUser, text: str) -> None:
+        """A member types here (a channel's post has no sender)."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.standin.post_user_message(self.chat, content, sender=member.chat)
+
+    async def press_data(self, member: ScriptedUser, message_id: int, data: str) -> str:
+        """A member presses a button with any data on one of the bot's messages here."""
+        return self.standin.post_button_press(self.chat, message_id, data, sender=member.chat)
+
+    async def reply(self, timeout: float = REPLY_TIMEOUT_SECONDS) -> BotMessage:
+        """The next message or edit the bot makes in this chat."""
+        try:
+            event = await asyncio.wait_for(self.chat.events.get(), timeout)
+        except TimeoutError:
+            title = self.chat.first_name
+            raise AssertionError(f"no reply in {title!r} within {timeout} s") from None
+        return _as_bot_message(event.kind, event.message)
+
+    async def no_reply(self, within: float = 0.5) -> None:
+        """Assert that the bot stays quiet here for a short while."""
+        try:
+            event = await asyncio.wait_for(self.chat.events.get(), within)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected reply in a group: {event.message!r}")

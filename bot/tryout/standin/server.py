@@ -60,10 +60,17 @@ class ChatEvent:
 @dataclass
 class Chat:
     chat_id: int
-    first_name: str
+    first_name: str  # a private chat's person; a group's or channel's title
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: asyncio.Queue[ChatEvent] = field(default_factory=asyncio.Queue)
     blocked: bool = False
+    type: str = "private"  # or "group", "supergroup", "channel"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The chat as Telegram shows it in a message."""
+        if self.type == "private":
+            return {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        return {"id": self.chat_id, "type": self.type, "title": self.first_name}
 
 
 class TelegramStandIn:
@@ -87,6 +94,7 @@ class TelegramStandIn:
         self._callback_ids = itertools.count(1)
         self._open_callback_queries: set[str] = set()
         self._file_ids = itertools.count(1)
+        self._group_ids = itertools.count(1_000_001)
         self.files: dict[str, bytes] = {}
         self._new_update = asyncio.Event()
         self._sent_times: deque[float] = deque()
@@ -151,6 +159,14 @@ class TelegramStandIn:
             self.chats[user_id] = Chat(chat_id=user_id, first_name=first_name)
         return self.chats[user_id]
 
+    def open_group(self, title: str, kind: str = "group") -> Chat:
+        """A group, supergroup or channel (negative ids, as Telegram gives them)."""
+        number = next(self._group_ids)
+        # Basic groups have small negative ids; supergroups and channels are -100 followed by more.
+        chat_id = -number if kind == "group" else -(10**12 + number)
+        self.chats[chat_id] = Chat(chat_id=chat_id, first_name=title, type=kind)
+        return self.chats[chat_id]
+
     def user_dict(self, chat: Chat) -> dict[str, Any]:
         return {
             "id": chat.chat_id,
@@ -159,19 +175,58 @@ class TelegramStandIn:
             "language_code": "en",
         }
 
-    def post_user_message(self, chat: Chat, content: dict[str, Any]) -> dict[str, Any]:
-        """Queue a message from a user, as Telegram would deliver it in getUpdates."""
+    def post_user_message(
+        self, chat: Chat, content: dict[str, Any], sender: Chat | None = None
+    ) -> dict[str, Any]:
+        """Queue a message from a user (`sender`, in a group), as getUpdates would deliver it."""
         message = {
             "message_id": next(self._message_ids[chat.chat_id]),
             "date": int(time.time()),
-            "chat": {"id": chat.chat_id, "type": "private", "first_name": chat.first_name},
-            "from": self.user_dict(chat),
+            "chat": chat.as_dict(),
+            "from": self.user_dict(sender or chat),
             **content,
         }
-        self.push_update({"message": message})
+        kind = "channel_post" if chat.type == "channel" else "message"
+        if kind == "channel_post":
+            message.pop("from")
+        self.push_update({kind: message})
         return message
 
-    def post_button_press(self, chat: Chat, message_id: int, data: str) -> str:
+    def post_bot_added(self, chat: Chat, by: Chat) -> dict[str, Any]:
+        """Queue the my_chat_member update Telegram sends when someone adds the bot to a chat."""
+        status = "administrator" if chat.type == "channel" else "member"
+        member = {"user": BOT_USER}
+        rights = {
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_manage_chat": True,
+            "can_delete_messages": False,
+            "can_manage_video_chats": False,
+            "can_restrict_members": False,
+            "can_promote_members": False,
+            "can_change_info": False,
+            "can_invite_users": False,
+            "can_post_stories": False,
+            "can_edit_stories": False,
+            "can_delete_stories": False,
+            "can_post_messages": True,
+        }
+        new_member = {**member, "status": status, **(rights if status == "administrator" else {})}
+        return self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.as_dict(),
+                    "from": self.user_dict(by),
+                    "date": int(time.time()),
+                    "old_chat_member": {**member, "status": "left"},
+                    "new_chat_member": new_member,
+                }
+            }
+        )
+
+    def post_button_press(
+        self, chat: Chat, message_id: int, data: str, sender: Chat | None = None
+    ) -> str:
         """Queue a callback query for a button on one of the bot's messages."""
         query_id = str(next(self._callback_ids))
         self._open_callback_queries.add(query_id)
@@ -179,7 +234,7 @@ class TelegramStandIn:
             {
                 "callback_query": {
                     "id": query_id,
-                    "from": self.user_dict(chat),
+                    "from": self.user_dict(sender or chat),
                     "message": chat.messages[message_id],
                     "chat_instance": f"ci{chat.chat_id}",
                     "data": data,
@@ -388,7 +443,7 @@ class TelegramStandIn:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat.chat_id]),
             "date": int(time.time()),
-            "chat": {"id": chat.chat_id, "type": "private", "first_name": chat.first_name},
+            "chat": chat.as_dict(),
             "from": BOT_USER,
             **content,
         }
