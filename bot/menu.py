@@ -11,6 +11,8 @@ from bot.keyboards import button, one_per_row
 from bot.services import CoachContext, Services
 
 MENU_ITEMS = ("session", "progress", "learn", "settings", "warning", "help")
+# Words other flows put on menu buttons (the offers after onboarding and after a session).
+OFFER_ITEMS = ("reminder", "noreminder")
 
 
 def menu_prompt(services: Services) -> Prompt:
@@ -36,6 +38,8 @@ async def on_menu(update: Update, context: CoachContext, callback: Callback) -> 
     from bot import learn, onboarding, progress, reminders, safety, session  # these import the menu
 
     item = callback.word(0)
+    if item not in MENU_ITEMS + OFFER_ITEMS:  # forged, or from a newer version
+        return context.services.library.texts("stale_button")
     if item == "session":
         await session.begin(update, context)
     elif item == "progress":

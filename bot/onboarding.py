@@ -334,6 +334,8 @@ async def on_pain_now(update: Update, context: CoachContext, callback: Callback)
 async def on_first_session(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Start the first session now, or later."""
     services = context.services
+    if callback.word(0) not in ("now", "later"):
+        return services.library.texts("stale_button")
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         state = await get_state(db, user.id)

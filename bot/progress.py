@@ -415,7 +415,9 @@ async def on_forget(update: Update, context: CoachContext, callback: Callback) -
     """Delete the user and everything that hangs off them, or keep it."""
     services = context.services
     texts = services.library.texts
-    if callback.word(0) != "yes":
+    if callback.word(0) not in ("yes", "no"):
+        return texts("stale_button")
+    if callback.word(0) == "no":
         await send(context, chat_id_of(update), (texts("forget_kept"), None))
         return None
     async with services.transaction() as db:

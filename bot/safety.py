@@ -68,7 +68,9 @@ async def on_warning(update: Update, context: CoachContext, callback: Callback) 
     from bot.menu import menu_prompt  # the menu offers this flow, so import at use
 
     services = context.services
-    if callback.word(0) != "yes":
+    if callback.word(0) not in ("yes", "no"):
+        return services.library.texts("stale_button")
+    if callback.word(0) == "no":
         await send(context, chat_id_of(update), menu_prompt(services))
         return None
     async with services.transaction() as db:

@@ -124,9 +124,10 @@ class ScriptedUser:
         shown = [m.labels for m in self.seen[-3:]]
         raise AssertionError(f"no button starting with {label!r}; the last buttons seen: {shown}")
 
-    async def press_data(self, message_id: int, data: str) -> None:
-        """Send any callback data for a message, as a modified client could."""
-        self.standin.post_button_press(self.chat, message_id, data)
+    async def press_data(self, message_id: int, data: str) -> str:
+        """Send any callback data for a message, as a modified client could; returns the
+        callback query id."""
+        return self.standin.post_button_press(self.chat, message_id, data)
 
     # --- reading ---------------------------------------------------------------------------
 
