@@ -33,7 +33,7 @@ test: lint  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQ
 bench: $(STAMP_DEV)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
 
-gallery: $(STAMP_RUN)  ## Draw every exercise picture into gallery/ to review them at once
+gallery: $(STAMP_RUN)  ## Draw every demonstration (MP4 + PNG) and a contact sheet into gallery/ for review
 	$(BIN)/python -m bot.gallery gallery
 
 clean:

@@ -429,7 +429,10 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
     query = update.callback_query
     assert query is not None
     try:
-        if query.message is not None and getattr(query.message, "photo", None):
+        message = query.message
+        if message is not None and (
+            getattr(message, "photo", None) or getattr(message, "animation", None)
+        ):
             await query.edit_message_caption(caption=text, reply_markup=markup)
         else:
             await query.edit_message_text(text, reply_markup=markup)

@@ -15,13 +15,13 @@ from content.models import (
     DoseLevel,
     Education,
     Exercise,
-    Pose,
     RedFlags,
     Region,
     RegionKey,
     Side,
     StopRules,
 )
+from content.motion import ExerciseDemos, expand_demo
 from content.routine import Routine, build_routine
 from content.texts import Texts
 
@@ -45,7 +45,7 @@ class Library:
     stop_rules: StopRules
     education: Education
     texts: Texts
-    poses: dict[str, Pose]
+    demos: dict[str, ExerciseDemos]
 
     def build_routine(self, region: RegionKey, side: Side, level: DoseLevel) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
@@ -98,19 +98,34 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
         stop_rules=_parse(StopRules, _read_yaml(data_dir / "stop_rules.yaml"), "stop_rules.yaml"),
         education=_parse(Education, _read_yaml(data_dir / "education.yaml"), "education.yaml"),
         texts=Texts(texts_raw),
-        poses={
-            key: _parse(Pose, {"key": key, **(body or {})}, f"poses.yaml: {key}")
-            for key, body in (_read_yaml(data_dir / "poses.yaml") or {}).items()
-        },
+        demos=_load_demos(data_dir / "demos.yaml"),
     )
     for region in regions.values():
         for exercise_key in region.exercises:
-            if exercise_key not in library.poses:
+            if exercise_key not in library.demos:
                 raise ContentError(
-                    f"poses.yaml: {exercise_key}: missing (every exercise has a picture)"
+                    f"demos.yaml: {exercise_key}: missing (every exercise has a demonstration)"
                 )
     _check_rendered_lengths(library)
     return library
+
+
+def _load_demos(path: Path) -> dict[str, ExerciseDemos]:
+    raw = _read_yaml(path) or {}
+    postures = raw.get("postures") or {}
+    demos = {}
+    for key, setups in (raw.get("exercises") or {}).items():
+        where = f"demos.yaml: {key}"
+        if not isinstance(setups, dict):
+            raise ContentError(f"{where}: needs one entry per setup")
+        expanded = {}
+        for setup, body in setups.items():
+            try:
+                expanded[setup] = expand_demo(body or {}, postures)
+            except (ValueError, TypeError) as error:
+                raise ContentError(f"{where}.{setup}: {error}") from None
+        demos[key] = _parse(ExerciseDemos, expanded, where)
+    return demos
 
 
 def visible_length(html_text: str) -> int:

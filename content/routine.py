@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from content.models import DoseLevel, Exercise, RegionKey, Side, SideRule
+from content.motion import Setup
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class RoutineStep:
     reps: int
     sets: int
     rest_seconds: int
+    setup: Setup = Setup.FLOOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,10 +101,10 @@ async def test_a_hold_timer_spends_at_most_three_calls_beyond_the_step_message(
     timer_calls = [
         c
         for c in standin.calls[calls_before:]
-        if c.method in {"editMessageText", "editMessageCaption", "sendMessage", "sendPhoto"}
+        if c.method in {"editMessageText", "editMessageCaption", "sendMessage", "sendAnimation"}
         or c.params.get("callback_query_id") == query_id
     ]
-    # the step's first set is a photo with its caption, so the running hold edits the caption
+    # the step's first set is an animation with its caption: the running hold edits the caption
     assert sorted(c.method for c in timer_calls) == [
         "answerCallbackQuery",
         "editMessageCaption",

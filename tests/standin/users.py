@@ -31,6 +31,10 @@ class BotMessage:
     def has_photo(self) -> bool:
         return "photo" in self.raw
 
+    @property
+    def has_animation(self) -> bool:
+        return "animation" in self.raw
+
     def __contains__(self, fragment: str) -> bool:
         return fragment.lower() in self.text.lower()
 

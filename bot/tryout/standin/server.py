@@ -432,6 +432,9 @@ class TelegramStandIn:
         }
         if kind == "photo":
             media = [{**media, "width": 512, "height": 512}]
+        elif kind == "animation":  # Telegram reports the size and length it found in the file
+            width, height = int(params.get("width") or 320), int(params.get("height") or 320)
+            media = {**media, "width": width, "height": height, "duration": 1}
         content: dict[str, Any] = {kind: media}
         if shown:
             content["caption"] = shown

@@ -1,0 +1,367 @@
+"""Draw the demonstration mannequin with Pillow: rounded, outlined body parts in depth order,
+a face that shows where the head points, the props, and the words of the moment.
+
+Drawn at `SUPERSAMPLE` times the size and scaled down, so every edge is smooth.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.props import TRUNK, Box, prop_boxes
+from content.motion import Demonstration
+from content.skeleton import HEAD_RADIUS, Frame, Skeleton, Vec, View, add, camera_view, dot, scale
+from content.timeline import Moment
+
+SUPERSAMPLE = 3
+TITLE_H, FOOTER_H, MARGIN = 0.11, 0.13, 0.045  # fractions of the picture's height
+BACKGROUND = (248, 247, 243)
+INK = (44, 50, 62)
+BODY = ((128, 144, 166), (44, 52, 66))  # fill, outline
+FAR = ((198, 205, 216), (128, 136, 150))
+ACCENT = ((240, 122, 36), (146, 64, 12))
+FAR_ACCENT = ((248, 184, 134), (190, 112, 60))
+LABEL = (196, 88, 10)
+HAIR = (70, 58, 52)
+Colours = tuple[tuple[int, int, int], tuple[int, int, int]]
+COUNT = (40, 120, 200)
+
+LIMBS: dict[str, list[tuple[str, str, float, float]]] = {
+    "arm": [
+        ("shoulder", "elbow", 5.6, 4.3),
+        ("elbow", "wrist", 4.2, 3.2),
+        ("wrist", "hand", 3.6, 3.3),
+    ],
+    "leg": [
+        ("hip", "knee", 8.6, 5.8),
+        ("knee", "ankle", 5.6, 3.8),
+        ("ankle", "heel", 3.8, 3.4),
+        ("heel", "toe", 3.4, 2.4),
+    ],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Capsule:
+    """A tapered round-ended segment on the picture (pixels)."""
+
+    a: tuple[float, float]
+    b: tuple[float, float]
+    ra: float
+    rb: float
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """How room centimetres become pixels for a whole loop (one scale, so nothing jumps)."""
+
+    view: View
+    scale: float
+    origin_x: float
+    origin_y: float
+    width: int
+    mirror: bool
+
+    def px(self, point: Vec) -> tuple[float, float]:
+        x, y, _ = self.view.project(point)
+        sx = self.origin_x + x * self.scale
+        if self.mirror:
+            sx = self.width - sx
+        return sx, self.origin_y - y * self.scale
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def figure_extent(skeleton: Skeleton, view: View) -> tuple[float, float, float, float]:
+    """The figure's projected bounds (cm): left, bottom, right, top, with body thickness."""
+    xs, ys = [], []
+    for point in skeleton.points.values():
+        x, y, _ = view.project(point)
+        xs.append(x)
+        ys.append(y)
+    pad = HEAD_RADIUS + 2
+    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+
+
+def placement(
+    demo: Demonstration,
+    skeletons: list[Skeleton],
+    boxes: list[Box],
+    size: tuple[int, int],
+    mirror: bool,
+) -> Placement:
+    """Fit every frame of the loop, and the props that matter, inside the picture."""
+    view = camera_view(demo.camera)
+    extents = [figure_extent(s, view) for s in skeletons]
+    if demo.focus == "upper":
+        waist = min(view.project(s.points["waist"])[1] for s in skeletons)
+        extents = [(e[0], max(e[1], waist - 12), e[2], e[3]) for e in extents]
+    for box in boxes:
+        if box.fit and demo.focus == "whole":
+            xs = [view.project(c)[0] for c in box.corners()]
+            ys = [view.project(c)[1] for c in box.corners()]
+            extents.append((min(xs), min(ys), max(xs), max(ys)))
+    left = min(e[0] for e in extents)
+    bottom = min(e[1] for e in extents)
+    right = max(e[2] for e in extents)
+    top = max(e[3] for e in extents)
+    width, height = size
+    margin = MARGIN * height
+    room_w = width - 2 * margin
+    room_h = height * (1 - TITLE_H - FOOTER_H) - 2 * margin
+    k = min(room_w / (right - left), room_h / (top - bottom))
+    origin_x = width / 2 - (left + right) / 2 * k
+    middle_y = height * TITLE_H + margin + room_h / 2
+    origin_y = middle_y + (top + bottom) / 2 * k
+    return Placement(view, k, origin_x, origin_y, width, mirror)
+
+
+def _draw_capsules(
+    draw: ImageDraw.ImageDraw, capsules: list[Capsule], colours: Colours, line: float
+) -> None:
+    fill, outline = colours
+    for colour, grow in ((outline, line), (fill, 0.0)):
+        for c in capsules:
+            for (x, y), r in ((c.a, c.ra + grow), (c.b, c.rb + grow)):
+                draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+            dx, dy = c.b[0] - c.a[0], c.b[1] - c.a[1]
+            length = math.hypot(dx, dy)
+            if length < 1e-6:
+                continue
+            nx, ny = -dy / length, dx / length
+            ra, rb = c.ra + grow, c.rb + grow
+            draw.polygon(
+                [
+                    (c.a[0] + nx * ra, c.a[1] + ny * ra),
+                    (c.b[0] + nx * rb, c.b[1] + ny * rb),
+                    (c.b[0] - nx * rb, c.b[1] - ny * rb),
+                    (c.a[0] - nx * ra, c.a[1] - ny * ra),
+                ],
+                fill=colour,
+            )
+
+
+def _torso_capsules(skeleton: Skeleton, place: Placement) -> list[Capsule]:
+    """The trunk as tapered pieces whose width is the body's width seen from the camera."""
+    view, pts = place.view, skeleton.points
+    nodes = []
+    for name, (half_width, half_depth) in TRUNK.items():
+        frame = skeleton.pelvis if name == "pelvis" else skeleton.trunk
+        nodes.append((name, place.px(pts[name]), half_width, half_depth, frame))
+    capsules = []
+    for (_, pa, wa, da, fa), (_, pb, wb, db, fb) in itertools.pairwise(nodes):
+        normal = _screen_normal(pa, pb, view, place.mirror)
+        capsules.append(
+            Capsule(
+                pa,
+                pb,
+                _apparent(fa, wa, da, normal) * place.scale,
+                _apparent(fb, wb, db, normal) * place.scale,
+            )
+        )
+    neck_r = 5.0 * place.scale
+    capsules.append(
+        Capsule(place.px(pts["neck_base"]), place.px(pts["skull"]), neck_r, neck_r * 0.9)
+    )
+    return capsules
+
+
+def _screen_normal(
+    pa: tuple[float, float], pb: tuple[float, float], view: View, mirror: bool
+) -> Vec:
+    dx, dy = pb[0] - pa[0], -(pb[1] - pa[1])
+    if mirror:
+        dx = -dx
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length, dx / length
+    return add(scale(view.right, nx), scale(view.up, ny))
+
+
+def _apparent(frame: Frame, half_width: float, half_depth: float, normal: Vec) -> float:
+    return math.hypot(
+        half_width * dot(frame.right, normal), half_depth * dot(frame.forward, normal)
+    )
+
+
+def _limb_capsules(skeleton: Skeleton, place: Placement, side: str, kind: str) -> list[Capsule]:
+    pts = skeleton.points
+    return [
+        Capsule(
+            place.px(pts[f"{side}_{a}"]),
+            place.px(pts[f"{side}_{b}"]),
+            ra * place.scale,
+            rb * place.scale,
+        )
+        for a, b, ra, rb in LIMBS[kind]
+    ]
+
+
+def _draw_head(
+    draw: ImageDraw.ImageDraw, skeleton: Skeleton, place: Placement, colours: Colours, line: float
+) -> None:
+    """A round head with hair at the back, eyes and a nose, so its direction shows."""
+    fill, outline = colours
+    pts, head = skeleton.points, skeleton.head
+    cx, cy = place.px(pts["head"])
+    r = HEAD_RADIUS * place.scale
+    nose_x, nose_y = place.px(pts["nose"])
+    toward = place.view.toward
+    dx, dy = nose_x - cx, nose_y - cy
+    dist = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / dist, dy / dist
+    nose_out = dist > r * 0.98
+    draw.ellipse((cx - r - line, cy - r - line, cx + r + line, cy + r + line), fill=outline)
+    if nose_out:  # side-on: the nose stands out beyond the head's outline
+        base = 0.3 * r
+        root_x, root_y = cx + ux * r * 0.75, cy + uy * r * 0.75
+        tip = (nose_x + ux * line, nose_y + uy * line)
+        draw.polygon(
+            [tip, (root_x - uy * (base + line), root_y + ux * (base + line)),
+             (root_x + uy * (base + line), root_y - ux * (base + line))],
+            fill=outline,
+        )  # fmt: skip
+        draw.polygon(
+            [(nose_x, nose_y), (root_x - uy * base, root_y + ux * base),
+             (root_x + uy * base, root_y - ux * base)],
+            fill=fill,
+        )  # fmt: skip
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
+    back_of_head = add(scale(head.up, 0.55), scale(head.forward, -0.8))
+    hair_x, hair_y = place.px(add(pts["head"], scale(back_of_head, HEAD_RADIUS)))
+    if math.hypot(hair_x - cx, hair_y - cy) > r * 0.25 or dot(back_of_head, toward) > 0:
+        angle = math.degrees(math.atan2(hair_y - cy, hair_x - cx))
+        spread = 75 if dot(back_of_head, toward) <= 0 else 150
+        draw.chord((cx - r, cy - r, cx + r, cy + r), angle - spread, angle + spread, fill=HAIR)
+    eye_r = r * 0.15
+    for sign in (1, -1):
+        eye = add(
+            pts["head"],
+            scale(head.forward, HEAD_RADIUS * 0.8),
+            scale(head.up, HEAD_RADIUS * 0.15),
+            scale(head.right, sign * HEAD_RADIUS * 0.42),
+        )
+        if dot(add(eye, scale(pts["head"], -1)), toward) > HEAD_RADIUS * 0.15:
+            ex, ey = place.px(eye)
+            draw.ellipse((ex - eye_r, ey - eye_r, ex + eye_r, ey + eye_r), fill=outline)
+    if not nose_out and dot(head.forward, toward) > 0:  # facing us: a small nose on the face
+        base = 0.16 * r
+        draw.polygon(
+            [(nose_x, nose_y + base), (nose_x - base, nose_y + base), (nose_x, nose_y - base * 2)],
+            fill=outline,
+        )
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=outline, width=max(1, round(line)))
+
+
+def _shrink(tri: list[tuple[float, float]], by: float) -> list[tuple[float, float]]:
+    mx, my = sum(p[0] for p in tri) / 3, sum(p[1] for p in tri) / 3
+    out = []
+    for x, y in tri:
+        d = math.hypot(x - mx, y - my) or 1.0
+        out.append((x - (x - mx) / d * by, y - (y - my) / d * by))
+    return out
+
+
+def draw_figure(
+    draw: ImageDraw.ImageDraw, demo: Demonstration, skeleton: Skeleton, place: Placement
+) -> None:
+    """The mannequin, far parts first, moving parts in the accent colour."""
+
+    def depth(point: Vec) -> float:
+        return place.view.project(point)[2]
+
+    pts = skeleton.points
+    spine_depth = sum(depth(pts[n]) for n in ("pelvis", "waist", "chest")) / 3
+    line = max(1.0, place.scale * 1.1)
+    items: list[tuple[float, str]] = [(spine_depth, "trunk"), (depth(pts["head"]) + 0.5, "head")]
+    for side in ("right", "left"):
+        for kind, joints in (
+            ("arm", ("shoulder", "elbow", "wrist")),
+            ("leg", ("hip", "knee", "ankle")),
+        ):
+            items.append((sum(depth(pts[f"{side}_{j}"]) for j in joints) / 3, f"{side}_{kind}"))
+    for _, part in sorted(items):
+        moving = part in demo.moving
+        if part == "head":
+            _draw_head(draw, skeleton, place, ACCENT if moving else BODY, line)
+            continue
+        if part == "trunk":
+            _draw_capsules(draw, _torso_capsules(skeleton, place), ACCENT if moving else BODY, line)
+            continue
+        side, kind = part.split("_")
+        root = pts[f"{side}_{'shoulder' if kind == 'arm' else 'hip'}"]
+        far = depth(root) < spine_depth - 5
+        colours = (FAR_ACCENT if far else ACCENT) if moving else (FAR if far else BODY)
+        _draw_capsules(draw, _limb_capsules(skeleton, place, side, kind), colours, line)
+
+
+def draw_props(draw: ImageDraw.ImageDraw, boxes: list[Box], place: Placement) -> None:
+    """Props as shaded boxes, far faces first."""
+    faces = []
+    for box in boxes:
+        faces.extend(box.faces())
+    faces.sort(key=lambda face: sum(place.view.project(c)[2] for c in face[0]) / 4)
+    for corners, shade in faces:
+        draw.polygon([place.px(c) for c in corners], fill=shade, outline=INK, width=1)
+
+
+def draw_words(image: Image.Image, title: str, label: str | None, moment: Moment) -> None:
+    """Title and side on top; the moment's words and the hold count below."""
+    draw = ImageDraw.Draw(image)
+    width, height = image.size
+    unit = height / 100
+    # bands behind the words: a figure framed from the waist up is cut off cleanly here
+    draw.rectangle((0, 0, width, TITLE_H * height), fill=BACKGROUND)
+    draw.rectangle((0, height - FOOTER_H * height, width, height), fill=BACKGROUND)
+    draw.line((0, height - FOOTER_H * height, width, height - FOOTER_H * height), fill=FAR[0])
+    draw.text((3 * unit, 2.5 * unit), title, fill=INK, font=_font(round(5.2 * unit)))
+    if label:
+        draw.text(
+            (width - 3 * unit, 2.5 * unit),
+            label,
+            fill=LABEL,
+            font=_font(round(5.2 * unit)),
+            anchor="ra",
+        )
+    bottom = height - FOOTER_H * height
+    draw.text((3 * unit, bottom + 3 * unit), moment.say, fill=INK, font=_font(round(6 * unit)))
+    if moment.count is not None and moment.count_of is not None:
+        r = 2.6 * unit
+        for index in range(moment.count_of):
+            x = width - 4 * unit - (moment.count_of - 1 - index) * 3 * r
+            y = bottom + 6.2 * unit
+            filled = index < moment.count
+            draw.ellipse(
+                (x - r, y - r, x + r, y + r),
+                fill=COUNT if filled else None,
+                outline=COUNT,
+                width=max(1, round(unit * 0.6)),
+            )
+
+
+def frame_image(
+    demo: Demonstration,
+    skeleton: Skeleton,
+    place: Placement,
+    boxes: list[Box],
+    size: tuple[int, int],
+) -> Image.Image:
+    """One frame without words, drawn large and scaled down to `size`."""
+    big = (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE)
+    image = Image.new("RGB", big, BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    big_place = Placement(
+        place.view, place.scale * SUPERSAMPLE, place.origin_x * SUPERSAMPLE,
+        place.origin_y * SUPERSAMPLE, big[0], place.mirror,
+    )  # fmt: skip
+    draw_props(draw, boxes, big_place)
+    draw_figure(draw, demo, skeleton, big_place)
+    return image.reduce(SUPERSAMPLE)  # box-average each block: smooth edges, quickly
+
+
+__all__ = ["Placement", "draw_words", "frame_image", "placement", "prop_boxes"]
