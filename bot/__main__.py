@@ -1,4 +1,5 @@
 """`python -m bot` runs the bot: long polling, or a webhook server when WEBHOOK_URL is set;
+without a token, the try-out (a chat page against an embedded stand-in);
 `python -m bot migrate` only upgrades the schema."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import sys
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, TokenMissing, load_settings
+from bot.tryout import run as tryout
 from bot.webhook import run_webhook
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
@@ -29,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
         settings = load_settings()
+    except TokenMissing as error:
+        if args:  # migrate or --webhook need a real bot
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return tryout.main()
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -16,7 +16,10 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'coach.sqlite3'}"
 class Settings(BaseSettings):
     """Every setting the bot reads; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (`KEY=` as in .env.example) means unset, as a person copying the file expects.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     telegram_bot_token: SecretStr
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -36,6 +39,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret: SecretStr | None = None
+    tryout_port: int = Field(default=8080, ge=0, le=65535)  # the chat page without a token
 
     @field_validator("webhook_secret")
     @classmethod
@@ -67,6 +71,10 @@ class SettingsError(Exception):
     """The settings cannot start the bot; the message is one line a person can act on."""
 
 
+class TokenMissing(SettingsError):
+    """No token at all (unset or empty) and nothing else wrong: the try-out can start instead."""
+
+
 def load_settings() -> Settings:
     """Read the settings, turning validation errors into one actionable line."""
     try:
@@ -74,7 +82,10 @@ def load_settings() -> Settings:
     except ValidationError as error:
         fields = {str(item["loc"][0]) for item in error.errors()}
         if "telegram_bot_token" in fields:
-            raise SettingsError(
+            missing = fields == {"telegram_bot_token"} and all(
+                item["type"] == "missing" for item in error.errors()
+            )
+            raise (TokenMissing if missing else SettingsError)(
                 "TELEGRAM_BOT_TOKEN is missing or malformed: open @BotFather in Telegram, send "
                 "/newbot (or /token for an existing bot), and put the token it gives you in .env "
                 "as TELEGRAM_BOT_TOKEN=123456789:ABC..."

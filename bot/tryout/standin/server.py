@@ -9,6 +9,7 @@ import json
 import socket
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,22 @@ class ChatEvent:
     message: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Observed:
+    """One thing that happened in a chat, for watchers such as the try-out's chat page.
+
+    kind is "user" (the person sent something), "message", "edit", "delete" or "answer" (a
+    callback query answered); params are the bot's call as sent (text with its markup)."""
+
+    kind: str
+    chat_id: int
+    message: dict[str, Any]
+    params: dict[str, Any]
+
+
+Observer = Callable[[Observed], None]
+
+
 @dataclass
 class Chat:
     chat_id: int
@@ -92,10 +109,13 @@ class TelegramStandIn:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._callback_ids = itertools.count(1)
-        self._open_callback_queries: set[str] = set()
+        self._open_callback_queries: dict[str, int] = {}  # query id -> chat id
         self._file_ids = itertools.count(1)
         self._group_ids = itertools.count(1_000_001)
         self.files: dict[str, bytes] = {}
+        self.file_names: dict[str, str] = {}  # file id -> the name it was uploaded with
+        self.observers: list[Observer] = []
+        self._upload_names: dict[str, str] = {}
         self._new_update = asyncio.Event()
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
@@ -190,6 +210,7 @@ class TelegramStandIn:
         if kind == "channel_post":
             message.pop("from")
         self.push_update({kind: message})
+        self._notify("user", chat, message, content)
         return message
 
     def post_bot_added(self, chat: Chat, by: Chat) -> dict[str, Any]:
@@ -229,7 +250,7 @@ class TelegramStandIn:
     ) -> str:
         """Queue a callback query for a button on one of the bot's messages."""
         query_id = str(next(self._callback_ids))
-        self._open_callback_queries.add(query_id)
+        self._open_callback_queries[query_id] = chat.chat_id
         self.push_update(
             {
                 "callback_query": {
@@ -286,8 +307,21 @@ class TelegramStandIn:
 
     # --- methods -------------------------------------------------------------------------------
 
-    async def handle(self, method: str, raw: dict[str, str], files: dict[str, bytes]) -> Any:
+    def _notify(
+        self, kind: str, chat: Chat, message: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        for observer in self.observers:
+            observer(Observed(kind, chat.chat_id, dict(message), params))
+
+    async def handle(
+        self,
+        method: str,
+        raw: dict[str, str],
+        files: dict[str, bytes],
+        file_names: dict[str, str] | None = None,
+    ) -> Any:
         params = decode_params(method, raw)
+        self._upload_names = file_names or {}  # read synchronously below, before any await
         self._check_rate(method, params)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -365,7 +399,7 @@ class TelegramStandIn:
         check_reply_markup(params.get("reply_markup"))
         if "text" not in message:
             raise Rejection(400, "Bad Request: there is no text in the message to edit")
-        return self._edit(chat, message, {"text": shown}, params.get("reply_markup"))
+        return self._edit(chat, message, {"text": shown}, params)
 
     def _m_editMessageCaption(
         self, params: dict[str, Any], files: dict[str, bytes]
@@ -373,18 +407,19 @@ class TelegramStandIn:
         chat, message = self._message_to_edit(params)
         shown = check_text(params.get("caption"), params.get("parse_mode"), caption=True)
         check_reply_markup(params.get("reply_markup"))
-        return self._edit(chat, message, {"caption": shown}, params.get("reply_markup"))
+        return self._edit(chat, message, {"caption": shown}, params)
 
     def _m_editMessageReplyMarkup(
         self, params: dict[str, Any], files: dict[str, bytes]
     ) -> dict[str, Any]:
         chat, message = self._message_to_edit(params)
         check_reply_markup(params.get("reply_markup"))
-        return self._edit(chat, message, {}, params.get("reply_markup"))
+        return self._edit(chat, message, {}, params)
 
     def _m_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         chat, message = self._message_to_edit(params)
         del chat.messages[message["message_id"]]
+        self._notify("delete", chat, message, params)
         return True
 
     def _m_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
@@ -396,7 +431,9 @@ class TelegramStandIn:
             )
         if len(params.get("text") or "") > CALLBACK_ANSWER_LIMIT:
             raise Rejection(400, "Bad Request: MESSAGE_TOO_LONG")
-        self._open_callback_queries.discard(query_id)
+        chat = self.chats.get(self._open_callback_queries.pop(query_id))
+        if chat is not None:
+            self._notify("answer", chat, {}, params)
         return True
 
     # --- internals -------------------------------------------------------------------------------
@@ -421,6 +458,7 @@ class TelegramStandIn:
         if reference in files:
             file_id = f"{kind}-{next(self._file_ids)}"
             self.files[file_id] = files[reference]
+            self.file_names[file_id] = self._upload_names.get(reference, reference)
         elif isinstance(reference, str) and reference in self.files:
             file_id = reference
         else:
@@ -454,6 +492,7 @@ class TelegramStandIn:
             message["reply_markup"] = params["reply_markup"]
         chat.messages[message["message_id"]] = message
         chat.events.put_nowait(ChatEvent("message", dict(message)))  # a snapshot: edits come later
+        self._notify("message", chat, message, params)
         return message
 
     def _message_to_edit(self, params: dict[str, Any]) -> tuple[Chat, dict[str, Any]]:
@@ -464,8 +503,9 @@ class TelegramStandIn:
         return chat, message
 
     def _edit(
-        self, chat: Chat, message: dict[str, Any], content: dict[str, Any], markup: Any
+        self, chat: Chat, message: dict[str, Any], content: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
+        markup = params.get("reply_markup")
         new_markup = (
             markup if markup and "inline_keyboard" in markup and markup["inline_keyboard"] else None
         )
@@ -486,6 +526,7 @@ class TelegramStandIn:
             message["reply_markup"] = new_markup
         message["edit_date"] = int(time.time())
         chat.events.put_nowait(ChatEvent("edit", dict(message)))
+        self._notify("edit", chat, message, params)
         return message
 
     def _check_rate(self, method: str, params: dict[str, Any]) -> None:
@@ -524,7 +565,7 @@ class _MethodHandler(tornado.web.RequestHandler):
         await self._serve(token, method)
 
     async def _serve(self, token: str, method: str) -> None:
-        raw, files = self._read_request()
+        raw, files, file_names = self._read_request()
         for name in files:  # an uploaded file stands for its own parameter
             raw.setdefault(name, f"attach://{name}")
         call = RecordedCall(
@@ -535,7 +576,7 @@ class _MethodHandler(tornado.web.RequestHandler):
                 raise Rejection(401, "Unauthorized")
             with contextlib.suppress(Rejection):  # recorded as sent; handle() refuses it below
                 call.params = decode_params(method, raw)
-            result = await self.standin.handle(method, raw, files)
+            result = await self.standin.handle(method, raw, files, file_names)
             body: dict[str, Any] = {"ok": True, "result": result}
         except Rejection as refusal:
             call.status, call.description = refusal.status, refusal.description
@@ -547,13 +588,15 @@ class _MethodHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
-    def _read_request(self) -> tuple[dict[str, str], dict[str, bytes]]:
+    def _read_request(self) -> tuple[dict[str, str], dict[str, bytes], dict[str, str]]:
         if self.request.headers.get("Content-Type", "").startswith("application/json"):
             decoded = json.loads(self.request.body or b"{}")
-            return {k: v if isinstance(v, str) else json.dumps(v) for k, v in decoded.items()}, {}
+            raw_json = {k: v if isinstance(v, str) else json.dumps(v) for k, v in decoded.items()}
+            return raw_json, {}, {}
         raw = {name: values[-1].decode() for name, values in self.request.body_arguments.items()}
         raw.update(
             {name: values[-1].decode() for name, values in self.request.query_arguments.items()}
         )
         files = {name: parts[0]["body"] for name, parts in self.request.files.items()}
-        return raw, files
+        names = {name: parts[0]["filename"] for name, parts in self.request.files.items()}
+        return raw, files, names

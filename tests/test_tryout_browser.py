@@ -1,0 +1,189 @@
+"""`python -m bot` without a token, used through its chat page in headless Chromium (Debian's,
+driven by Playwright): onboarding, a session's first exercise, a reminder after a clock jump.
+
+Screenshots go to test-output/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-output"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+ANNOUNCEMENT = re.compile(
+    r"^No TELEGRAM_BOT_TOKEN: try the coach at (http://127\.0\.0\.1:\d+) "
+    r"\(get a token from @BotFather to go live\)$"
+)
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def tryout_url(tmp_path: Path) -> Iterator[str]:
+    """The try-out as `make run` starts it without a token, on a free port, in a fresh folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
+    env.update({"TRYOUT_PORT": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()  # the process prints it once all is up
+        found = ANNOUNCEMENT.match(line)
+        assert found, f"unexpected first line {line!r}; stderr: {process.stderr}"
+        yield found.group(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert (tmp_path / "data" / "tryout.sqlite3").exists()
+    assert not (tmp_path / "data" / "coach.sqlite3").exists()  # a real bot's data stays apart
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def bot_message(page: Page, containing: str) -> Locator:
+    """The newest message from the bot with this text in it, once it is there."""
+    message = page.locator(".row.in", has_text=containing).last
+    expect(message).to_be_visible(timeout=WAIT_MS)
+    return message
+
+
+def press(page: Page, label: str, on: Locator | None = None) -> None:
+    """Press the newest inline button whose label starts with `label` (on one message if given)."""
+    starts = re.compile("^" + re.escape(label))
+    (on or page).locator(".row.in .kb" if on is None else ".kb", has_text=starts).last.click(
+        timeout=WAIT_MS
+    )
+
+
+def type_message(page: Page, text: str) -> None:
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+
+
+def newest_bot_text(page: Page) -> str:
+    return page.locator(".row.in").last.inner_text()
+
+
+def answer(page: Page, label: str) -> Locator:
+    """Press a button and wait for the bot's next message (one with buttons to answer)."""
+    before = page.locator(".row.in").last.get_attribute("id")
+    press(page, label)
+    page.wait_for_function(
+        """before => {
+            const rows = document.querySelectorAll('.row.in');
+            const last = rows[rows.length - 1];
+            return last && last.id !== before && last.querySelector('.kb');
+        }""",
+        arg=before,
+        timeout=WAIT_MS,
+    )
+    return page.locator(".row.in").last
+
+
+def onboard(page: Page) -> None:
+    """From /start to the offer of a first session, answering no to every warning sign."""
+    type_message(page, "/start")
+    bot_message(page, "not medical advice")
+    press(page, "I understand")
+    bot_message(page, "Where do you feel")
+    press(page, "Low back")
+    bot_message(page, "Which side")
+    answer(page, "Right")
+    for _ in range(8):  # the screening questions, however many and in whatever order
+        question = newest_bot_text(page)
+        if "How far do your symptoms reach" in question:
+            break
+        answer(page, "No" if "Do any of these apply to you?" in question else "No, none")
+    else:
+        raise AssertionError(f"screening never reached reach; last: {newest_bot_text(page)}")
+    pain_now = answer(page, "Thigh")
+    expect(pain_now).to_contain_text("How strong is your pain right now")
+    press(page, "5", on=pain_now)
+    bot_message(page, "You're set up")
+
+
+def test_a_person_onboards_exercises_and_gets_a_reminder_after_a_clock_jump(
+    tryout_url: str, browser: Browser
+) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport=PHONE)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(tryout_url)
+
+    page.click("#menu-button")  # the command menu comes from the bot's setMyCommands
+    expect(page.locator("#commands")).to_contain_text("/exercise")
+    page.click("#menu-button")
+
+    onboard(page)
+    pain_before = answer(page, "Start now")
+    expect(pain_before).to_contain_text("how strong is your pain right now")
+    press(page, "4", on=pain_before)
+    step = bot_message(page, "1/")
+    demonstration = step.locator("img.media, video.media")
+    expect(demonstration).to_be_visible(timeout=WAIT_MS)
+    shown = demonstration.evaluate(
+        "m => m.tagName === 'IMG' ? m.complete && m.naturalWidth > 0 : m.readyState >= 2"
+    )
+    assert shown, "the exercise's demonstration did not load"
+    page.screenshot(path=SCREENSHOTS / "tryout-exercise-phone.png")
+
+    # A daily reminder at 08:00 where the person is: Tokyo, shared from the location list.
+    type_message(page, "/reminder")
+    bot_message(page, "When would you like your daily reminder")
+    press(page, "08:00")
+    bot_message(page, "Which time zone are you in")
+    page.click("#attach")
+    page.locator("#cities button", has_text="Tokyo").click()
+    bot_message(page, "Every day")
+    press(page, "Every day")
+    bot_message(page, "Reminder set: 08:00 (Asia/Tokyo)")
+
+    page.click("#clock-toggle")
+    expect(page.locator("#clock-zone")).to_have_text("(Asia/Tokyo)", timeout=WAIT_MS)
+    jump = page.locator("#jump-morning")
+    expect(jump).to_have_text(re.compile(r"^Jump to (tomorrow 08:00|08:00 this morning)$"))
+    jump.click()
+    reminder = bot_message(page, "Time for your routine")
+    expect(reminder.locator(".kb", has_text="Start now")).to_be_visible()
+    expect(page.locator("#clock-now")).to_contain_text("08:00")
+    page.screenshot(path=SCREENSHOTS / "tryout-reminder-phone.png")
+
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=SCREENSHOTS / "tryout-reminder-desktop.png")
+    assert not errors, errors
