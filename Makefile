@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+# The browser test drives Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint gallery bench clean
 
@@ -19,7 +22,7 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP_RUN)
 
-run: $(STAMP_RUN)  ## Start the bot (long polling; SQLite under ./data unless DATABASE_URL says otherwise)
+run: $(STAMP_RUN)  ## Start the bot; without TELEGRAM_BOT_TOKEN, a chat page to try it at 127.0.0.1:8080
 	$(BIN)/python -m bot
 
 lint: $(STAMP_DEV)  ## Ruff lint and format check, mypy over the packages
@@ -27,7 +30,11 @@ lint: $(STAMP_DEV)  ## Ruff lint and format check, mypy over the packages
 	$(BIN)/ruff format --check bot content storage tests bench
 	$(BIN)/mypy
 
-test: lint  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
+$(CHROMIUM):  ## Headless Chromium and an emoji font for the try-out's browser test
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji
+
+test: lint $(CHROMIUM)  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP_DEV)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md

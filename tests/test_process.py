@@ -2,9 +2,12 @@
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from pathlib import Path
+
+import tornado.httpclient
 
 from tests.conftest import TOKEN
 from tests.standin import ScriptedUser, TelegramStandIn
@@ -18,11 +21,12 @@ def bot_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-async def run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+async def run_bot(tmp_path: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
+        *args,
         cwd=tmp_path,
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -30,8 +34,35 @@ async def run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Pro
     )
 
 
-async def test_missing_token_exits_at_once_with_one_line_naming_it(tmp_path: Path) -> None:
-    process = await run_bot(tmp_path, bot_environment(tmp_path))
+async def test_missing_token_starts_the_tryout_with_one_line_naming_its_page(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=\nWEBHOOK_SECRET=\n")  # as copied, unfilled
+    env = bot_environment(tmp_path, TRYOUT_PORT="0", PYTHONPATH=str(ROOT))
+    process = await run_bot(tmp_path, env)
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        found = re.fullmatch(
+            r"No TELEGRAM_BOT_TOKEN: try the coach at http://127\.0\.0\.1:(\d+) "
+            r"\(get a token from @BotFather to go live\)\n",
+            line,
+        )
+        assert found, line
+        page = await tornado.httpclient.AsyncHTTPClient().fetch(
+            f"http://127.0.0.1:{found.group(1)}/"
+        )
+        assert b"Nerve Coach" in page.body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert stdout == b"" and stderr == b""  # that one line, nothing else
+    assert (tmp_path / "data" / "tryout.sqlite3").exists()
+
+
+async def test_migrate_without_a_token_says_how_to_get_one(tmp_path: Path) -> None:
+    process = await run_bot(tmp_path, bot_environment(tmp_path), "migrate")
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()

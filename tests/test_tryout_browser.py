@@ -161,7 +161,7 @@ def test_a_person_onboards_exercises_and_gets_a_reminder_after_a_clock_jump(
         "m => m.tagName === 'IMG' ? m.complete && m.naturalWidth > 0 : m.readyState >= 2"
     )
     assert shown, "the exercise's demonstration did not load"
-    page.screenshot(path=SCREENSHOTS / "tryout-exercise-phone.png")
+    page.screenshot(path=SCREENSHOTS / "tryout-exercise-phone.png", animations="disabled")
 
     # A daily reminder at 08:00 where the person is: Tokyo, shared from the location list.
     type_message(page, "/reminder")
@@ -180,10 +180,11 @@ def test_a_person_onboards_exercises_and_gets_a_reminder_after_a_clock_jump(
     expect(jump).to_have_text(re.compile(r"^Jump to (tomorrow 08:00|08:00 this morning)$"))
     jump.click()
     reminder = bot_message(page, "Time for your routine")
+    expect(reminder.locator("b")).to_have_text("Time for your routine.")  # Telegram's HTML
     expect(reminder.locator(".kb", has_text="Start now")).to_be_visible()
     expect(page.locator("#clock-now")).to_contain_text("08:00")
-    page.screenshot(path=SCREENSHOTS / "tryout-reminder-phone.png")
+    page.screenshot(path=SCREENSHOTS / "tryout-reminder-phone.png", animations="disabled")
 
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=SCREENSHOTS / "tryout-reminder-desktop.png")
+    page.screenshot(path=SCREENSHOTS / "tryout-reminder-desktop.png", animations="disabled")
     assert not errors, errors

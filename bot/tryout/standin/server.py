@@ -127,6 +127,7 @@ class TelegramStandIn:
         self._next_webhook = itertools.count()
         self._delivery_tasks: set[asyncio.Task[None]] = set()
         self._server: tornado.httpserver.HTTPServer | None = None
+        self._stopping = False
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -145,12 +146,13 @@ class TelegramStandIn:
         return f"http://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._new_update.set()  # a long poll still waiting answers now, so its connection closes
         for task in list(self._delivery_tasks):
             task.cancel()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
-        self._new_update.set()
 
     # --- what tests inspect ------------------------------------------------------------------
 
@@ -339,7 +341,7 @@ class TelegramStandIn:
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + timeout
-        while not self._updates and time.monotonic() < deadline:
+        while not self._updates and not self._stopping and time.monotonic() < deadline:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())
@@ -473,6 +475,8 @@ class TelegramStandIn:
         elif kind == "animation":  # Telegram reports the size and length it found in the file
             width, height = int(params.get("width") or 320), int(params.get("height") or 320)
             media = {**media, "width": width, "height": height, "duration": 1}
+        if kind in ("animation", "document") and file_id in self.file_names:
+            media["file_name"] = self.file_names[file_id]
         content: dict[str, Any] = {kind: media}
         if shown:
             content["caption"] = shown

@@ -354,7 +354,8 @@ document.querySelectorAll("[data-jump]").forEach((button) =>
         state.clockOffset = data.now - Date.now();
         state.zone = data.zone;
         drawClock();
-        showToast(`The coach's clock now says ${$("clock-now").textContent}.`);
+      } else {
+        showToast("The clock could not be moved.");
       }
     } finally {
       document.querySelectorAll("[data-jump]").forEach((b) => (b.disabled = false));
