@@ -49,6 +49,8 @@ class Action(StrEnum):
     PAUSE = "ps"
     EXPORT = "ex"
     FORGET = "fg"
+    CHECKED = "ck"
+    WEEKLY_CHECK = "wk"
 
 
 # What each action carries: "n" a number (an id, an index, a 0-10 score), "w" a short word.
@@ -84,6 +86,8 @@ SHAPES: dict[Action, str] = {
     Action.PAUSE: "w",
     Action.EXPORT: "",
     Action.FORGET: "w",
+    Action.CHECKED: "",
+    Action.WEEKLY_CHECK: "w",
 }
 
 

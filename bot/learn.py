@@ -14,16 +14,23 @@ from content.models import EducationCard, RegionKey
 from content.texts import escape, join_lines
 
 
-def card_prompt(services: Services, card: EducationCard) -> Prompt:
+def card_prompt(services: Services, card: EducationCard, region: RegionKey | None = None) -> Prompt:
     library = services.library
     body: str
     if card.body_from == "red_flags":
-        flags = library.red_flags
+        flags, texts = library.red_flags, library.texts
         body = join_lines(
-            library.texts("emergency_advice").split("\n")[0],
-            bulleted([sign for group in flags.emergency for sign in group.signs]),
-            f"<b>{escape(flags.see_soon.question)}</b>",
-            bulleted(flags.see_soon.signs),
+            texts("warning_emergency_heading"),
+            bulleted([sign for group in flags.groups_for(region) for sign in group.signs]),
+            texts("help_emergency_action"),
+            "",
+            texts("warning_see_soon_heading"),
+            bulleted(flags.see_soon.signs_for(region)),
+            texts("help_see_soon_action"),
+            "",
+            texts("hurt_neck_signs"),
+            bulleted(flags.neck_movement),
+            texts("help_same_day_action"),
         )
     else:
         body = card.body or ""
@@ -35,6 +42,10 @@ def card_prompt(services: Services, card: EducationCard) -> Prompt:
     return join_lines(f"<b>{escape(card.title)}</b>", body, library.texts("learn_footer")), rows(
         *[others[i : i + 2] for i in range(0, len(others), 2)]
     )
+
+
+def region_of(region: str | None) -> RegionKey | None:
+    return RegionKey(region) if region else None
 
 
 def first_card(services: Services, region: str | None) -> EducationCard:
@@ -52,7 +63,8 @@ async def show_learn(update: Update, context: CoachContext) -> None:
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         region = user.region
-    await send(context, chat_id_of(update), card_prompt(services, first_card(services, region)))
+    card = first_card(services, region)
+    await send(context, chat_id_of(update), card_prompt(services, card, region_of(region)))
 
 
 @on_press
@@ -62,7 +74,9 @@ async def on_card(update: Update, context: CoachContext, callback: Callback) -> 
     card = next((c for c in services.library.education.cards if c.key == callback.word(0)), None)
     if card is None:
         return services.library.texts("stale_button")
-    await send(context, chat_id_of(update), card_prompt(services, card))
+    async with services.transaction() as db:
+        region = (await current_user(db, update, services)).region
+    await send(context, chat_id_of(update), card_prompt(services, card, region_of(region)))
     return None
 
 

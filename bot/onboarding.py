@@ -1,5 +1,8 @@
 """/start and /settings: disclaimer, area and side, the red-flag screen, reach and pain now.
 
+A change of area or side in /settings is saved only after the reach question and that area's
+safety questions are answered again; the way back after a warning sign is a fresh screening.
+
 Steps are kept in the database (conversation_states), so any instance can take the next answer.
 """
 
@@ -17,17 +20,18 @@ from bot import session as session_flow
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
-from bot.menu import menu_prompt
-from bot.reminders import reminder_offer
+from bot.menu import blocked_prompt, menu_prompt
+from bot.reminders import reminder_offer, reschedule_reminder
 from bot.safety import bulleted, emergency_prompt, mark_emergency
 from bot.services import CoachContext, Services
 from content.models import RegionKey, Side
 from content.rules import Screening, reach_is_emergency, screening_outcome
+from content.screening import SEE_SOON, may_exercise, screen_order
 from content.texts import escape, join_lines
 from storage.models import User
 from storage.queries import clear_state, get_state, set_state
 
-SEE_SOON = "see_soon"
+CHANGE = "change"  # state data: the area and side a /settings change will save after screening
 
 
 class Step(StrEnum):
@@ -43,21 +47,19 @@ class Step(StrEnum):
     SETTINGS_SIDE = "settings_side"
 
 
-def region_of(user: User) -> RegionKey:
+def region_of(user: User, data: dict[str, Any] | None = None) -> RegionKey:
+    """The area being screened: a pending /settings change first, else the saved one."""
+    if data and CHANGE in data:
+        return RegionKey(data[CHANGE]["region"])
     assert user.region is not None, "asked only after the area is chosen"
     return RegionKey(user.region)
 
 
-def side_of(user: User) -> Side:
+def side_of(user: User, data: dict[str, Any] | None = None) -> Side:
+    if data and CHANGE in data:
+        return Side(data[CHANGE]["side"])
     assert user.side is not None, "asked only after the side is chosen"
     return Side(user.side)
-
-
-def screen_order(services: Services, region: RegionKey) -> list[str]:
-    """The screening questions in order; some regions see the see-soon list first."""
-    flags = services.library.red_flags
-    emergency = [group.key for group in flags.emergency]
-    return [SEE_SOON, *emergency] if region in flags.first_for else [*emergency, SEE_SOON]
 
 
 def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) -> Prompt:
@@ -87,9 +89,11 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
         key = data["order"][data["index"]]
         flags = library.red_flags
         if key == SEE_SOON:
-            question, signs = flags.see_soon.question, flags.see_soon.signs
+            question = flags.see_soon.question
+            signs = flags.see_soon.signs_for(region_of(user, data))
         else:
-            group = next(g for g in flags.emergency if g.key == key)
+            group = flags.group(key)
+            assert group is not None, "the order holds only known groups"
             question, signs = group.question, group.signs
         intro = texts("screen_intro") if data["index"] == 0 else ""
         return join_lines(intro, f"<b>{escape(question)}</b>", bulleted(signs)), rows(
@@ -101,7 +105,7 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
             [button(texts("button_acknowledge"), Action.ACKNOWLEDGE)]
         )
     if step == Step.REACH:
-        scale = library.regions[region_of(user)].reach
+        scale = library.regions[region_of(user, data)].reach
         return texts("ask_reach"), one_per_row(
             [button(label, Action.REACH, level) for level, label in enumerate(scale)]
         )
@@ -120,7 +124,7 @@ def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) 
             [button(texts("button_later"), Action.FIRST_SESSION, "later")],
             [button(texts("button_learn_first"), Action.MENU, "learn")],
         )
-    return menu_prompt(services)
+    return menu_prompt(services, user)
 
 
 async def _go(
@@ -136,9 +140,11 @@ async def start(update: Update, context: CoachContext) -> None:
     assert update.effective_user is not None
     async with services.transaction() as db:
         user = await current_user(db, update, services)
-        if user.onboarded_at is not None and user.screening != Screening.EMERGENCY:
+        if user.screening == Screening.EMERGENCY:
+            prompt = blocked_prompt(services)  # the way back is "I've been checked"
+        elif user.onboarded_at is not None:
             await clear_state(db, user.id)
-            prompt = menu_prompt(services)
+            prompt = menu_prompt(services, user)
         elif user.disclaimer_accepted_at is not None and user.region and user.side:
             prompt = await _begin_screen(db, services, user)  # screens again every time
         else:
@@ -154,14 +160,37 @@ async def settings(update: Update, context: CoachContext) -> None:
         user = await current_user(db, update, services)
         if user.onboarded_at is None:
             prompt: Prompt = (services.library.texts("no_profile"), None)
+        elif not may_exercise(user.screening):
+            prompt = blocked_prompt(services)  # no re-screening around "I've been checked"
         else:
             prompt = await _go(db, services, user, Step.SETTINGS_REGION, {})
     await send(context, chat_id_of(update), prompt)
 
 
-async def _begin_screen(db: AsyncSession, services: Services, user: User) -> Prompt:
-    order = screen_order(services, region_of(user))
-    return await _go(db, services, user, Step.SCREEN, {"order": order, "index": 0, "answers": {}})
+async def _begin_screen(
+    db: AsyncSession, services: Services, user: User, data: dict[str, Any] | None = None
+) -> Prompt:
+    """Ask the safety questions for the area being screened (a pending change's, if any)."""
+    data = {**(data or {}), "index": 0, "answers": {}}
+    data["order"] = screen_order(services.library.red_flags, region_of(user, data))
+    return await _go(db, services, user, Step.SCREEN, data)
+
+
+@on_press
+async def on_checked(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """ "I've been checked and may exercise": a fresh screening, the only way back."""
+    services = context.services
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        if user.screening != Screening.EMERGENCY or not user.region or not user.side:
+            return services.library.texts("stale_button")
+        text, markup = await _begin_screen(db, services, user)
+    await send(
+        context,
+        chat_id_of(update),
+        (join_lines(services.library.texts("checked_intro"), text), markup),
+    )
+    return None
 
 
 async def _answer(
@@ -217,16 +246,17 @@ async def on_region(update: Update, context: CoachContext, callback: Callback) -
         return services.library.texts("stale_button")
 
     async def advance(db: AsyncSession, user: User, data: dict[str, Any], step: Step) -> Prompt:
+        if step == Step.SETTINGS_REGION:  # saved only once screened again
+            return await _go(db, services, user, Step.SETTINGS_SIDE, {"region": region.value})
         user.region = region.value
-        next_step = Step.SETTINGS_SIDE if step == Step.SETTINGS_REGION else Step.SIDE
-        return await _go(db, services, user, next_step, data)
+        return await _go(db, services, user, Step.SIDE, data)
 
     return await _answer(update, context, {Step.REGION, Step.SETTINGS_REGION}, advance)
 
 
 @on_press
 async def on_side(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    """Side chosen; screen for red flags (or, in /settings, save and show the menu)."""
+    """Side chosen; screen for red flags (in /settings, for the new area and side)."""
     services = context.services
     texts = services.library.texts
     try:
@@ -235,17 +265,10 @@ async def on_side(update: Update, context: CoachContext, callback: Callback) -> 
         return texts("stale_button")
 
     async def advance(db: AsyncSession, user: User, data: dict[str, Any], step: Step) -> Prompt:
-        user.side = side.value
         if step == Step.SETTINGS_SIDE:
-            await clear_state(db, user.id)
-            region = services.library.regions[region_of(user)]
-            saved = texts(
-                "settings_saved",
-                region=region.name.lower(),
-                side_words=texts(f"side_words_{side.value}"),
-            )
-            text, markup = menu_prompt(services)
-            return join_lines(saved, text), markup
+            change = {"region": data.get("region", user.region), "side": side.value}
+            return await _begin_screen(db, services, user, {CHANGE: change})
+        user.side = side.value
         return await _begin_screen(db, services, user)
 
     return await _answer(update, context, {Step.SIDE, Step.SETTINGS_SIDE}, advance)
@@ -260,8 +283,11 @@ async def _after_screen_question(
         return await _go(db, services, user, Step.SCREEN, data)
     emergency_answers = {k: bool(v) for k, v in data["answers"].items() if k != SEE_SOON}
     outcome = screening_outcome(emergency_answers, bool(data["answers"].get(SEE_SOON)))
+    was_off = not may_exercise(user.screening)
     user.screening, user.screened_at = outcome.value, services.clock()
-    return await _go(db, services, user, Step.REACH, {})
+    if was_off and may_exercise(user.screening):
+        await reschedule_reminder(db, services, user.id)  # from now, not a stale due time
+    return await _go(db, services, user, Step.REACH, {k: v for k, v in data.items() if k == CHANGE})
 
 
 @on_press
@@ -276,7 +302,8 @@ async def on_screen(update: Update, context: CoachContext, callback: Callback) -
         data["answers"][key] = answered_yes
         if answered_yes and key != SEE_SOON:
             await mark_emergency(db, services, context, user)
-            return emergency_prompt(services)
+            group = services.library.red_flags.group(key)
+            return emergency_prompt(services, advice=group.advice if group else "")
         if answered_yes:
             return await _go(db, services, user, Step.SEE_SOON_ADVICE, data)
         return await _after_screen_question(db, services, user, data)
@@ -302,13 +329,24 @@ async def on_reach(update: Update, context: CoachContext, callback: Callback) ->
     reach = callback.number(0)
 
     async def advance(db: AsyncSession, user: User, data: dict[str, Any], step: Step) -> Prompt:
-        region, side = region_of(user), side_of(user)
+        region, side = region_of(user, data), side_of(user, data)
         if reach >= len(services.library.regions[region].reach):
             return prompt_for(services, user, Step.REACH, data)
         if reach_is_emergency(region, side, reach):
             await mark_emergency(db, services, context, user)
             return emergency_prompt(services, services.library.texts("lumbar_both_legs_emergency"))
         user.reach = reach
+        if CHANGE in data:  # a /settings change, now screened: save it
+            user.region, user.side = region.value, side.value
+            await clear_state(db, user.id)
+            texts = services.library.texts
+            saved = texts(
+                "settings_saved",
+                region=services.library.regions[region].name.lower(),
+                side_words=texts(f"side_words_{side.value}"),
+            )
+            text, markup = menu_prompt(services, user)
+            return join_lines(saved, text), markup
         return await _go(db, services, user, Step.PAIN, {})
 
     return await _answer(update, context, {Step.REACH}, advance)
@@ -363,4 +401,5 @@ def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
         CallbackQueryHandler(on_reach, pattern=pattern(Action.REACH)),
         CallbackQueryHandler(on_pain_now, pattern=pattern(Action.PAIN_NOW)),
         CallbackQueryHandler(on_first_session, pattern=pattern(Action.FIRST_SESSION)),
+        CallbackQueryHandler(on_checked, pattern=pattern(Action.CHECKED)),
     ]

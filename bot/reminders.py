@@ -27,8 +27,10 @@ from timezonefinder import TimezoneFinder
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
 from bot.keyboards import button, one_per_row, rows
+from bot.menu import blocked_prompt
 from bot.progress import load_streak
 from bot.services import CoachContext, Services
+from content.rules import Screening
 from content.schedule import (
     EVERY_DAY,
     OFFSET_ZONES,
@@ -162,6 +164,9 @@ async def start_flow(update: Update, context: CoachContext) -> None:
     services = context.services
     async with services.transaction() as db:
         user = await current_user(db, update, services)
+        if user.screening == Screening.EMERGENCY:  # no invitations to exercise until cleared
+            await send(context, chat_id_of(update), blocked_prompt(services))
+            return
         await set_state(db, user.id, TIME_STEP, {}, services.clock())
         reminder = await db.get(Reminder, user.id)
         text, markup = prompt_for(services, user, TIME_STEP, {})
@@ -358,6 +363,15 @@ async def on_reminder_action(
             notice = texts("reminder_skipped")
     await send(context, chat_id_of(update), (notice, None))
     return None
+
+
+async def reschedule_reminder(db: AsyncSession, services: Services, user_id: int) -> None:
+    """Point an enabled reminder at its next due time from now (exercise switched back on)."""
+    reminder = await db.get(Reminder, user_id)
+    if reminder is not None and reminder.enabled:
+        zone = ZoneInfo(reminder.timezone)
+        now = services.clock()
+        reminder.next_due_utc = next_due_utc(reminder.local_time, zone, reminder.weekdays, now)
 
 
 def reminder_offer(services: Services) -> Prompt:

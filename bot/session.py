@@ -20,23 +20,42 @@ from bot import timers
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
+from bot.menu import blocked_prompt
 from bot.pictures import send_step_with_picture
 from bot.progress import record_best_streak
 from bot.reminders import reminder_offer
-from bot.safety import emergency_prompt, mark_emergency
+from bot.safety import (
+    ACKNOWLEDGED,
+    EMERGENCY,
+    NONE,
+    SEE_SOON,
+    both_lists,
+    bulleted,
+    emergency_prompt,
+    mark_emergency,
+    note_see_soon,
+    region_or_none,
+    see_soon_prompt,
+    signs_prompt,
+)
 from bot.services import CoachContext, Services
 from content.messages import has_timer, step_message
 from content.models import DoseLevel, RegionKey, Side
 from content.progress import next_set, next_step_index
 from content.routine import Routine, RoutineStep
 from content.rules import (
+    ClinicianReason,
     HurtOutcome,
     Screening,
     SessionOutcome,
+    clinician_advice_due,
     hurt_outcome,
     next_dose_level,
     pain_trend,
+    session_level,
+    should_drop,
 )
+from content.screening import weekly_check_due
 from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Reminder, User
 from storage.queries import (
@@ -49,6 +68,7 @@ from storage.queries import (
     running_timers,
     start_session,
 )
+from storage.safety import drop_exercise, dropped_exercise_keys, exercise_outcomes, pains_before
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +90,10 @@ def level_of(user: User) -> DoseLevel:
 def routine_of(services: Services, session: ExerciseSession) -> Routine:
     """The routine a session runs, rebuilt from its region, side and dose level."""
     return services.library.build_routine(
-        RegionKey(session.region), Side(session.side), DoseLevel(session.dose_level)
+        RegionKey(session.region),
+        Side(session.side),
+        DoseLevel(session.dose_level),
+        session.dropped_keys,
     )
 
 
@@ -140,19 +163,26 @@ def session_prompt(services: Services, session: ExerciseSession, preface: str = 
 
 
 def hurt_prompt(services: Services, session: ExerciseSession) -> Prompt:
-    library = services.library
-    spread = library.regions[RegionKey(session.region)].spread
+    """What happened? The stop rules' choices for this area (the neck adds its own signs)."""
+    library, rules = services.library, services.library.stop_rules
+    region = RegionKey(session.region)
+    words = {"spread": library.regions[region].spread, "pain_limit": rules.pain_limit_during}
     options = [
         button(
-            reason.label.format(spread=spread),
+            reason.label.format(**words),
             Action.HURT_REASON,
             session.id,
             session.step_index,
             reason.key,
         )
-        for reason in library.stop_rules.hurt_reasons
+        for reason in rules.hurt_reasons_for(region)
     ]
-    return library.texts("hurt_question"), one_per_row(options)
+    neck_signs = ""
+    if region is RegionKey.CERVICAL:
+        neck_signs = join_lines(
+            library.texts("hurt_neck_signs"), bulleted(library.red_flags.neck_movement)
+        )
+    return join_lines(library.texts("hurt_question"), neck_signs), one_per_row(options)
 
 
 def intro_text(services: Services, session: ExerciseSession, routine: Routine) -> Html:
@@ -177,30 +207,81 @@ def intro_text(services: Services, session: ExerciseSession, routine: Routine) -
 async def begin(update: Update, context: CoachContext) -> None:
     """Start today's session, or offer to resume an unfinished one."""
     services = context.services
-    texts = services.library.texts
-    now = services.clock()
     async with services.transaction() as db:
         user = await current_user(db, update, services)
-        if user.screening == Screening.EMERGENCY:  # a red flag always wins over exercise
-            prompt: Prompt = (texts("blocked_by_emergency"), None)
-        elif user.onboarded_at is None or not user.region or not user.side:
-            prompt = (texts("no_profile"), None)
-        elif (active := await get_active_session(db, user.id)) is not None:
-            when = active.started_at.astimezone(ZoneInfo(user.timezone)).strftime("%d %b, %H:%M")
-            prompt = (
-                texts("unfinished_session", when=when),
-                rows(
-                    [button(texts("button_resume"), Action.RESUME, active.id)],
-                    [button(texts("button_close_session"), Action.CLOSE, active.id)],
-                ),
-            )
-        else:
-            local_date = now.astimezone(ZoneInfo(user.timezone)).date()
-            session = await start_session(
-                db, user, now=now, local_date=local_date, dose_level=user.dose_level
-            )
-            prompt = session_prompt(services, session)
+        prompt = await _begin_prompt(db, services, user)
     await send(context, chat_id_of(update), prompt)
+
+
+async def _begin_prompt(
+    db: AsyncSession, services: Services, user: User, *, week_checked: bool = False
+) -> Prompt:
+    """What starting today's session shows: a warning sign's block, the weekly safety check,
+    the offer to resume, or the new session's first question."""
+    texts = services.library.texts
+    now = services.clock()
+    local_date = now.astimezone(ZoneInfo(user.timezone)).date()
+    if user.screening == Screening.EMERGENCY:  # a red flag always wins over exercise
+        return blocked_prompt(services)
+    if user.onboarded_at is None or not user.region or not user.side:
+        return texts("no_profile"), None
+    if (active := await get_active_session(db, user.id)) is not None:
+        when = active.started_at.astimezone(ZoneInfo(user.timezone)).strftime("%d %b, %H:%M")
+        return (
+            texts("unfinished_session", when=when),
+            rows(
+                [button(texts("button_resume"), Action.RESUME, active.id)],
+                [button(texts("button_close_session"), Action.CLOSE, active.id)],
+            ),
+        )
+    screened_on = (
+        user.screened_at.astimezone(ZoneInfo(user.timezone)).date() if (user.screened_at) else None
+    )
+    if not week_checked and weekly_check_due(screened_on, local_date):
+        return weekly_check_prompt(services, user)
+    session = await start_session(
+        db,
+        user,
+        now=now,
+        local_date=local_date,
+        dose_level=user.dose_level,
+        dropped_keys=await dropped_exercise_keys(db, user.id),
+    )
+    return session_prompt(services, session)
+
+
+def weekly_check_prompt(services: Services, user: User) -> Prompt:
+    """One tap before the first session of a new week: any new warning signs?"""
+    texts = services.library.texts
+    intro = join_lines(texts("weekly_check"), both_lists(services, region_or_none(user)))
+    return signs_prompt(services, Action.WEEKLY_CHECK, intro, texts("button_weekly_none"))
+
+
+@on_press
+async def on_weekly_check(update: Update, context: CoachContext, callback: Callback) -> str | None:
+    """The weekly check answered: none starts the session; a see-soon sign is acknowledged
+    first; an urgent sign switches exercise off."""
+    services = context.services
+    answer = callback.word(0)
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        if user.screening == Screening.EMERGENCY:
+            prompt = blocked_prompt(services)
+        elif answer == EMERGENCY:
+            await mark_emergency(db, services, context, user)
+            prompt = emergency_prompt(services)
+        elif answer == SEE_SOON:
+            prompt = see_soon_prompt(services, Action.WEEKLY_CHECK)
+        elif answer in (NONE, ACKNOWLEDGED):
+            if answer == ACKNOWLEDGED:
+                note_see_soon(services, user)
+            else:
+                user.screened_at = services.clock()
+            prompt = await _begin_prompt(db, services, user, week_checked=True)
+        else:
+            return services.library.texts("stale_button")
+    await send(context, chat_id_of(update), prompt)
+    return None
 
 
 async def exercise_command(update: Update, context: CoachContext) -> None:
@@ -335,8 +416,12 @@ async def on_pain_before(update: Update, context: CoachContext, callback: Callba
         if not await move_session(db, sid, expected=(PAIN_BEFORE, 0, 1), to=(EXERCISE, 0, 1)):
             return texts("already_done")
         session.pain_before, session.phase = pain, EXERCISE
+        planned = DoseLevel(session.dose_level)
+        level = session_level(planned, pain, services.library.stop_rules)
+        session.dose_level = level.value  # still at the first step: the routine may change
+        high = texts("pain_high_before", pain=pain) if level is not planned else ""
         intro = intro_text(services, session, routine_of(services, session))
-        return [session_prompt(services, session, intro)]
+        return [session_prompt(services, session, join_lines(high, intro))]
 
     return await _on_own_session(update, context, sid, act)
 
@@ -533,9 +618,10 @@ async def on_hurt_reason(update: Update, context: CoachContext, callback: Callba
         if session.phase != HURT or session.step_index != index:
             return texts("already_done")
         outcome = hurt_outcome(library.stop_rules, reason)
-        if outcome is HurtOutcome.EMERGENCY:
+        if outcome.ends_session:
             await mark_emergency(db, services, context, user)
-            return [emergency_prompt(services)]
+            advice = "same_day_advice" if outcome is HurtOutcome.SAME_DAY else ""
+            return [emergency_prompt(services, advice=advice)]
         session.phase = EXERCISE
         routine = routine_of(services, session)
         step = routine.steps[index]
@@ -554,9 +640,26 @@ async def on_hurt_reason(update: Update, context: CoachContext, callback: Callba
             user.dose_level = DoseLevel.GENTLE.value
             _to_next_step(services, session, routine)
             preface = texts("hurt_stopped", name=step.name)
+            if await _drop_if_it_keeps_hurting(db, services, user, step):
+                preface = join_lines(preface, texts("dropped_now", name=step.name))
         return [session_prompt(services, session, preface)]
 
     return await _on_own_session(update, context, sid, act)
+
+
+async def _drop_if_it_keeps_hurting(
+    db: AsyncSession, services: Services, user: User, step: RoutineStep
+) -> bool:
+    """Drop an exercise that "It hurts" stopped in sessions in a row; True if dropped now."""
+    rules = services.library.stop_rules
+    await db.flush()  # the stop just recorded counts
+    outcomes = await exercise_outcomes(
+        db, user.id, step.exercise_key, rules.drop_after_sessions_in_a_row
+    )
+    if not should_drop(outcomes, rules):
+        return False
+    await drop_exercise(db, user.id, step.exercise_key, services.clock())
+    return True
 
 
 # --- stopping and finishing
@@ -619,12 +722,42 @@ async def on_symptom_change(
         level = next_dose_level([outcome_of(s) for s in history], library.stop_rules)
         user.dose_level = level.value
         await record_best_streak(db, user, session.local_date)
-        replies: list[Prompt] = [(summary_text(services, session, level), None)]
+        advice = await _clinician_advice(db, services, user, session)
+        replies: list[Prompt] = [(join_lines(summary_text(services, session, level), advice), None)]
         if await db.get(Reminder, user.id) is None:
             replies.append(reminder_offer(services))
         return replies
 
     return await _on_own_session(update, context, sid, act)
+
+
+async def _clinician_advice(
+    db: AsyncSession, services: Services, user: User, session: ExerciseSession
+) -> Html:
+    """Advice to contact a clinician, each reason given once: rising pain, or no improvement."""
+    rules, texts = services.library.stop_rules, services.library.texts
+    reasons = clinician_advice_due(await pains_before(db, user.id), session.local_date, rules)
+    now, lines = services.clock(), []
+    if ClinicianReason.RISING_PAIN in reasons and user.advised_rising_pain_at is None:
+        user.advised_rising_pain_at = now
+        advice = rules.clinician_advice
+        lines.append(
+            texts(
+                "clinician_rising_pain",
+                points=advice.rising_points,
+                sessions=advice.rising_sessions,
+            )
+        )
+    if ClinicianReason.NO_IMPROVEMENT in reasons and user.advised_no_improvement_at is None:
+        user.advised_no_improvement_at = now
+        lines.append(
+            texts(
+                "clinician_no_improvement",
+                weeks=rules.clinician_advice.no_improvement_weeks,
+                meaningful=rules.meaningful_pain_change,
+            )
+        )
+    return join_lines(*lines)
 
 
 def outcome_of(session: ExerciseSession) -> SessionOutcome:
@@ -703,4 +836,5 @@ def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
         CallbackQueryHandler(on_stop, pattern=pattern(Action.STOP)),
         CallbackQueryHandler(on_pain_after, pattern=pattern(Action.PAIN_AFTER)),
         CallbackQueryHandler(on_symptom_change, pattern=pattern(Action.SYMPTOM_CHANGE)),
+        CallbackQueryHandler(on_weekly_check, pattern=pattern(Action.WEEKLY_CHECK)),
     ]

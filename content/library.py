@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,10 +48,21 @@ class Library:
     texts: Texts
     demos: dict[str, ExerciseDemos]
 
-    def build_routine(self, region: RegionKey, side: Side, level: DoseLevel) -> Routine:
+    def build_routine(
+        self, region: RegionKey, side: Side, level: DoseLevel, dropped: Collection[str] = ()
+    ) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
         spec = self.regions[region]
-        return build_routine(self.exercises, spec.exercises, spec.cautions, region, side, level)
+        return build_routine(
+            self.exercises,
+            spec.exercises,
+            spec.cautions,
+            region,
+            side,
+            level,
+            dropped,
+            lambda name: self.texts("dropped_reason", name=name),
+        )
 
 
 def _read_yaml(path: Path) -> Any:

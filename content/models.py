@@ -81,6 +81,14 @@ class Dose(Frozen):
         return over
 
 
+class GentleVersion(Frozen):
+    """An easier movement used with the gentle dose (a nerve slider before the tensioner)."""
+
+    name: str
+    steps: list[str] = Field(min_length=1)
+    feel: str
+
+
 class Exercise(Frozen):
     key: str
     name: str
@@ -96,6 +104,7 @@ class Exercise(Frozen):
     safety: list[str] = []
     dose: Dose
     gentle: Dose
+    gentle_version: GentleVersion | None = None
     source: str
 
     @model_validator(mode="after")
@@ -115,7 +124,10 @@ class Exercise(Frozen):
         allowed = {"side", "other_side"} if self.sided else set()
         if self.dose.hold_seconds is not None:
             allowed.add("hold")
-        for text in [self.position, self.feel, self.side_label or "", *self.steps, *self.safety]:
+        easier = self.gentle_version
+        extra = [easier.feel, *easier.steps] if easier else []
+        texts = [self.position, self.feel, self.side_label or "", *self.steps, *self.safety]
+        for text in [*texts, *extra]:
             if unknown := set(PLACEHOLDER.findall(text)) - allowed:
                 raise ValueError(
                     f"placeholder {{{sorted(unknown)[0]}}} is not allowed in: {text!r}"
@@ -137,23 +149,57 @@ class RedFlagGroup(Frozen):
     key: str
     question: str
     signs: list[str] = Field(min_length=1)
+    regions: list[RegionKey] = list(RegionKey)
+    advice: str = "emergency_advice"
+
+
+class SeeSoonSign(Frozen):
+    text: str
+    not_for: list[RegionKey] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_sentence(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
 
 
 class SeeSoonList(Frozen):
     question: str
-    signs: list[str] = Field(min_length=1)
+    signs: list[SeeSoonSign] = Field(min_length=1)
+
+    def signs_for(self, region: RegionKey | None) -> list[str]:
+        """The signs asked of someone with symptoms in `region` (all of them when unknown)."""
+        return [sign.text for sign in self.signs if region is None or region not in sign.not_for]
 
 
 class RedFlags(Frozen):
     emergency: list[RedFlagGroup] = Field(min_length=1)
     see_soon: SeeSoonList
     first_for: list[RegionKey] = []
+    neck_movement: list[str] = Field(min_length=1)
+
+    def groups_for(self, region: RegionKey | None) -> list[RedFlagGroup]:
+        """The emergency questions for someone with symptoms in `region` (all when unknown)."""
+        return [g for g in self.emergency if region is None or region in g.regions]
+
+    def group(self, key: str) -> RedFlagGroup | None:
+        return next((group for group in self.emergency if group.key == key), None)
+
+
+HurtOutcomeName = Literal["stop_exercise", "emergency", "same_day", "carry_on"]
 
 
 class HurtReason(Frozen):
     key: str
     label: str
-    outcome: Literal["stop_exercise", "emergency", "carry_on"]
+    outcome: HurtOutcomeName
+    regions: list[RegionKey] = list(RegionKey)
+
+
+class ClinicianAdvice(Frozen):
+    rising_points: int = Field(ge=1, le=10)
+    rising_sessions: int = Field(ge=1)
+    no_improvement_weeks: int = Field(ge=1)
 
 
 class SymptomChange(Frozen):
@@ -165,11 +211,18 @@ class StopRules(Frozen):
     pain_limit_during: int = Field(ge=0, le=10)
     meaningful_pain_change: int = Field(ge=1, le=10)
     standard_after_calm_sessions: int = Field(ge=1)
+    high_pain_before: int = Field(ge=1, le=10)
+    drop_after_sessions_in_a_row: int = Field(ge=1)
+    clinician_advice: ClinicianAdvice
     hurt_reasons: list[HurtReason] = Field(min_length=1)
     symptom_changes: list[SymptomChange] = Field(min_length=3, max_length=3)
 
     def hurt_reason(self, key: str) -> HurtReason | None:
         return next((reason for reason in self.hurt_reasons if reason.key == key), None)
+
+    def hurt_reasons_for(self, region: RegionKey) -> list[HurtReason]:
+        """The "It hurts" choices offered in a session for `region`."""
+        return [reason for reason in self.hurt_reasons if region in reason.regions]
 
 
 class EducationCard(Frozen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from content.models import DoseLevel, Exercise, RegionKey, Side, SideRule
@@ -72,6 +73,7 @@ def sides_for(exercise: Exercise, symptom_side: Side) -> list[Side | None] | Non
 def resolve_step(exercise: Exercise, side: Side | None, level: DoseLevel) -> RoutineStep:
     """One exercise with its side words and the dose for `level` filled in."""
     dose = exercise.dose if level is DoseLevel.STANDARD else exercise.gentle
+    easier = exercise.gentle_version if level is DoseLevel.GENTLE else None
     hold = dose.hold_seconds.default if dose.hold_seconds else None
     words = {
         "side": side.value if side else "",
@@ -84,12 +86,12 @@ def resolve_step(exercise: Exercise, side: Side | None, level: DoseLevel) -> Rou
 
     return RoutineStep(
         exercise_key=exercise.key,
-        name=exercise.name,
+        name=easier.name if easier else exercise.name,
         side=side,
         side_label=fill(exercise.side_label) if side and exercise.side_label else None,
         position=fill(exercise.position),
-        steps=tuple(fill(step) for step in exercise.steps),
-        feel=fill(exercise.feel),
+        steps=tuple(fill(step) for step in (easier.steps if easier else exercise.steps)),
+        feel=fill(easier.feel if easier else exercise.feel),
         safety=tuple(fill(note) for note in exercise.safety),
         hold_seconds=hold,
         reps=dose.reps.default,
@@ -105,12 +107,21 @@ def build_routine(
     region: RegionKey,
     side: Side,
     level: DoseLevel,
+    dropped: Collection[str] = (),
+    dropped_reason: Callable[[str], str] = str,
 ) -> Routine:
-    """The ordered steps of a region's routine for one person's side and dose level."""
+    """The ordered steps of a region's routine for one person's side and dose level.
+
+    `dropped` exercises (stopped by pain session after session) are left out, with the reason
+    `dropped_reason(name)`.
+    """
     steps: list[RoutineStep] = []
     left_out: list[LeftOut] = []
     for key in region_exercises:
         exercise = exercises[key]
+        if key in dropped:
+            left_out.append(LeftOut(key, exercise.name, dropped_reason(exercise.name)))
+            continue
         sides = sides_for(exercise, side)
         if sides is None:
             left_out.append(LeftOut(key, exercise.name, exercise.when_both_sides_reason or ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from content.models import DoseLevel, RegionKey, Side, StopRules
@@ -31,7 +32,13 @@ def reach_is_emergency(region: RegionKey, side: Side, reach: int) -> bool:
 class HurtOutcome(StrEnum):
     STOP_EXERCISE = "stop_exercise"
     EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
     CARRY_ON = "carry_on"
+
+    @property
+    def ends_session(self) -> bool:
+        """A warning sign: the session ends and exercise is off until a clear screening."""
+        return self in (HurtOutcome.EMERGENCY, HurtOutcome.SAME_DAY)
 
 
 def hurt_outcome(rules: StopRules, reason_key: str) -> HurtOutcome:
@@ -103,3 +110,63 @@ def pain_trend(before: int, after: int, meaningful: int) -> PainTrend:
     if change < 0:
         return PainTrend.BETTER if -change >= meaningful else PainTrend.SLIGHTLY_BETTER
     return PainTrend.WORSE if change >= meaningful else PainTrend.SLIGHTLY_WORSE
+
+
+def session_level(planned: DoseLevel, pain_before: int, rules: StopRules) -> DoseLevel:
+    """High pain before a session (7/10 or more) gives the gentle dose at most."""
+    return DoseLevel.GENTLE if pain_before >= rules.high_pain_before else planned
+
+
+def should_drop(outcomes: Sequence[str], rules: StopRules) -> bool:
+    """Drop an exercise stopped by "It hurts" in the last sessions in a row that reached it.
+
+    `outcomes` holds that exercise's outcome in each session that reached it, oldest first
+    ("stopped" on either side counts as stopped).
+    """
+    needed = rules.drop_after_sessions_in_a_row
+    return len(outcomes) >= needed and all(o == "stopped" for o in outcomes[-needed:])
+
+
+class ClinicianReason(StrEnum):
+    RISING_PAIN = "rising_pain"
+    NO_IMPROVEMENT = "no_improvement"
+
+
+FIRST_WEEK = timedelta(days=7)
+
+
+def first_week_level(pains: Sequence[tuple[date, int]]) -> float | None:
+    """The mean pain before sessions in the first 7 days from the first session."""
+    if not pains:
+        return None
+    start = pains[0][0]
+    first = [pain for day, pain in pains if day < start + FIRST_WEEK]
+    return sum(first) / len(first)
+
+
+def clinician_advice_due(
+    pains: Sequence[tuple[date, int]], today: date, rules: StopRules
+) -> list[ClinicianReason]:
+    """Reasons to advise contacting a clinician, from (local date, pain before) oldest first.
+
+    Rising: pain before the last sessions (all after the first week) each 2 or more points
+    above the first week's level, 3 sessions in a row. No improvement: 6 weeks or more after
+    the first session, the last week's pain is down by less than a meaningful change.
+    """
+    baseline = first_week_level(pains)
+    if baseline is None:
+        return []
+    advice = rules.clinician_advice
+    start = pains[0][0]
+    reasons: list[ClinicianReason] = []
+    recent = pains[-advice.rising_sessions :]
+    if len(recent) == advice.rising_sessions and all(
+        day >= start + FIRST_WEEK and pain >= baseline + advice.rising_points
+        for day, pain in recent
+    ):
+        reasons.append(ClinicianReason.RISING_PAIN)
+    if today >= start + timedelta(weeks=advice.no_improvement_weeks):
+        last_week = [pain for day, pain in pains if day > today - FIRST_WEEK] or [pains[-1][1]]
+        if baseline - sum(last_week) / len(last_week) < rules.meaningful_pain_change:
+            reasons.append(ClinicianReason.NO_IMPROVEMENT)
+    return reasons

@@ -65,6 +65,9 @@ class User(Base):
     onboarded_at: Mapped[datetime | None]
     blocked_bot_at: Mapped[datetime | None]
     best_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the once-only advice to contact a clinician was given (content.rules.ClinicianReason).
+    advised_rising_pain_at: Mapped[datetime | None]
+    advised_no_improvement_at: Mapped[datetime | None]
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -109,6 +112,9 @@ class ExerciseSession(Base):
     timer_ends_at: Mapped[datetime | None]
     ended_by_red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     stopped_early: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Exercises dropped from this person's routine when the session started: fixed for the
+    # session, so a drop during it never shifts the steps.
+    dropped_keys: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     exercises: Mapped[list[SessionExercise]] = relationship(
         back_populates="session",
@@ -136,6 +142,18 @@ class SessionExercise(Base):
     recorded_at: Mapped[datetime]
 
     session: Mapped[ExerciseSession] = relationship(back_populates="exercises")
+
+
+class DroppedExercise(Base):
+    """An exercise left out of someone's routine because it hurt in sessions in a row."""
+
+    __tablename__ = "dropped_exercises"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    dropped_at: Mapped[datetime]
 
 
 class Reminder(Base):

@@ -61,9 +61,15 @@ async def clear_state(db: AsyncSession, user_id: int) -> None:
 
 
 async def start_session(
-    db: AsyncSession, user: User, *, now: datetime, local_date: date, dose_level: str
+    db: AsyncSession,
+    user: User,
+    *,
+    now: datetime,
+    local_date: date,
+    dose_level: str,
+    dropped_keys: list[str] | None = None,
 ) -> ExerciseSession:
-    """A new active session for the user's current region and side."""
+    """A new active session for the user's current region and side, without `dropped_keys`."""
     session = ExerciseSession(
         user_id=user.id,
         status=ACTIVE,
@@ -78,6 +84,7 @@ async def start_session(
         set_number=1,
         ended_by_red_flag=False,
         stopped_early=False,
+        dropped_keys=list(dropped_keys or []),
     )
     db.add(session)
     await db.flush()

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ExerciseSession, Reminder, User
+
+# Screenings that allow an invitation to exercise (content.screening.may_exercise): anyone
+# else, an emergency sign above all, is skipped by the claim itself.
+CLEARED_FOR_EXERCISE = ("clear", "see_soon")
+
+
+def _cleared_users() -> Any:
+    return select(User.id).where(User.screening.in_(CLEARED_FOR_EXERCISE))
 
 
 async def save_reminder(
@@ -32,11 +41,16 @@ async def save_reminder(
 
 
 async def due_reminders(db: AsyncSession, now: datetime, limit: int) -> list[tuple[Reminder, User]]:
-    """Up to `limit` enabled reminders due by `now`, oldest first (served by the due index)."""
+    """Up to `limit` enabled reminders due by `now`, oldest first (served by the due index),
+    of people cleared for exercise."""
     result = await db.execute(
         select(Reminder, User)
         .join(User, User.id == Reminder.user_id)
-        .where(Reminder.enabled.is_(True), Reminder.next_due_utc <= now)
+        .where(
+            Reminder.enabled.is_(True),
+            Reminder.next_due_utc <= now,
+            User.screening.in_(CLEARED_FOR_EXERCISE),
+        )
         .order_by(Reminder.next_due_utc)
         .limit(limit)
     )
@@ -54,14 +68,19 @@ async def claim_reminder(
     """Move a reminder from `was_due` to `next_due`; True for exactly one claimer.
 
     Two dispatchers (or instances) racing for the same row: the second finds the due time
-    already moved and gets False, so nobody receives two reminders for one due time.
+    already moved and gets False, so nobody receives two reminders for one due time. Someone
+    flagged for a warning sign since the row was read is not claimed either.
     """
     values: dict[str, object] = {"next_due_utc": next_due}
     if sent_on is not None:
         values["last_sent_local_date"] = sent_on
     result = await db.execute(
         update(Reminder)
-        .where(Reminder.user_id == user_id, Reminder.next_due_utc == was_due)
+        .where(
+            Reminder.user_id == user_id,
+            Reminder.next_due_utc == was_due,
+            Reminder.user_id.in_(_cleared_users()),
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )

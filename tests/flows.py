@@ -16,6 +16,24 @@ async def choose_area_and_side(user: ScriptedUser, region: str, side: str) -> No
     await user.press(side)
 
 
+async def answer_safety_questions(user: ScriptedUser, *, see_soon: bool = False) -> BotMessage:
+    """Answer the screening (no to every emergency sign); return the question about reach."""
+    for _ in range(10):  # the screening questions, however many and in whatever order
+        question = await user.reply()
+        if "Do any of these apply to you?" in question:  # the see-soon list
+            if see_soon:
+                await user.press("Yes")
+                await user.expect("checked by a doctor soon")
+                await user.press("I understand")
+            else:
+                await user.press("No")
+            continue
+        if "How far do your symptoms reach" in question:
+            return question
+        await user.press("No, none")
+    raise AssertionError("screening never reached the question about reach")
+
+
 async def onboard(
     user: ScriptedUser,
     *,
@@ -27,21 +45,7 @@ async def onboard(
 ) -> BotMessage:
     """From /start to the offer of a first session, answering no to every emergency sign."""
     await choose_area_and_side(user, region, side)
-    for _ in range(6):  # the screening questions, however many and in whatever order
-        question = await user.reply()
-        if "Do any of these apply to you?" in question:  # the see-soon list
-            if see_soon:
-                await user.press("Yes")
-                await user.expect("checked by a doctor soon")
-                await user.press("I understand")
-            else:
-                await user.press("No")
-            continue
-        if "How far do your symptoms reach" in question:
-            break
-        await user.press("No, none")
-    else:
-        raise AssertionError("screening never reached the question about reach")
+    await answer_safety_questions(user, see_soon=see_soon)
     await user.press(reach)
     await user.expect("How strong is your pain right now")
     await user.press(pain, on=user.seen[-1])

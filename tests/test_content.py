@@ -173,7 +173,7 @@ def test_any_single_emergency_answer_wins(
 
 
 def test_every_emergency_sign_in_the_brief_is_asked(library: Library) -> None:
-    signs = " ".join(s for g in library.red_flags.emergency for s in g.signs).lower()
+    signs = " ".join(" ".join([g.question, *g.signs]) for g in library.red_flags.emergency).lower()
     for fragment in [
         "both legs",
         "saddle",
@@ -188,7 +188,7 @@ def test_every_emergency_sign_in_the_brief_is_asked(library: Library) -> None:
         "stiff neck",
     ]:
         assert fragment in signs
-    assert len(library.red_flags.see_soon.signs) == 8
+    assert len(library.red_flags.see_soon.signs_for(None)) == 8
 
 
 @pytest.mark.parametrize(

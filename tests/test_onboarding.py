@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from storage.models import User
 from tests.conftest import RunningBot
-from tests.flows import choose_area_and_side, onboard
+from tests.flows import answer_safety_questions, choose_area_and_side, onboard
 from tests.standin import ScriptedUser, TelegramStandIn
 
 
@@ -27,7 +27,7 @@ async def test_new_user_is_screened_and_offered_a_first_session(
     standin.assert_no_refusals()
 
 
-async def test_emergency_answer_offers_no_exercise_and_start_screens_again(
+async def test_emergency_answer_switches_exercise_off_until_checked_and_screened_again(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
@@ -39,9 +39,14 @@ async def test_emergency_answer_offers_no_exercise_and_start_screens_again(
     assert "Don't drive yourself" in advice
 
     await user.send("/exercise")
-    assert "won't start exercises" in await user.reply()
+    blocked = await user.reply()
+    assert "switched off" in blocked
+    assert not any("session" in label.lower() for label in blocked.labels)
 
     await user.send("/start")
+    back = await user.reply()
+    assert "switched off" in back and "I've been checked and may exercise" in back.labels
+    await user.press("I've been checked and may exercise")
     again = await user.reply()
     assert "safety questions" in again and "saddle" in again
     standin.assert_no_refusals()
@@ -63,7 +68,9 @@ async def test_mid_back_users_see_the_see_soon_list_first(
     user = new_user()
     await choose_area_and_side(user, "Mid back", "Both")
     first = await user.reply()
-    assert "Pain between the shoulder blades" in first
+    assert "Losing weight without trying" in first
+    # A band of pain round the trunk is the mid-back condition itself, not a warning sign.
+    assert "band of pain" not in first
 
 
 async def test_low_back_symptoms_down_both_legs_count_as_an_emergency(
@@ -71,10 +78,7 @@ async def test_low_back_symptoms_down_both_legs_count_as_an_emergency(
 ) -> None:
     user = new_user()
     await choose_area_and_side(user, "Low back", "Both")
-    for _ in range(4):
-        await user.reply()
-        await user.press("No")
-    await user.expect("How far")
+    await answer_safety_questions(user)
     await user.press("Below the knee")
     advice = await user.expect("urgent help now")
     assert "both" in advice
@@ -96,5 +100,7 @@ async def test_returning_user_gets_the_menu_and_settings_change_side(
     await user.press("Low back")
     await user.expect("Which side")
     await user.press("Left")
+    await answer_safety_questions(user)  # a change is screened again before it is saved
+    await user.press("Foot or toes")
     saved = await user.expect("Saved")
     assert "symptoms on the left" in saved

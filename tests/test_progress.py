@@ -8,6 +8,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from storage.models import Base, ExerciseSession, SessionExercise, User
+from storage.safety import drop_exercise
 from tests.conftest import FakeClock, RunningBot
 from tests.flows import onboard
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
@@ -206,6 +207,8 @@ async def test_forget_deletes_every_row_about_the_user_and_only_theirs(
         await person.press("Every day", on=await person.expect("On which days"))
         await person.expect("Reminder set")
         await add_sessions(bot, await user_id_of(bot, person), [date(2026, 3, 9)])
+        async with bot.services.transaction() as db:
+            await drop_exercise(db, await user_id_of(bot, person), "glute_bridge", clock.now)
         await person.send("/pause")
         await person.press("3 days", on=await person.expect("For how long?"))
         await person.expect("Paused")

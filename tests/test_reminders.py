@@ -62,10 +62,11 @@ async def dispatcher_services(database_url: str, now: datetime, **settings: obje
 
 
 async def add_due_reminders(services: Services, count: int, due: datetime) -> None:
-    """Users 1..count (chat ids the same), each with a reminder due at `due`."""
+    """Users 1..count (chat ids the same), screened clear, each with a reminder due at `due`."""
     async with services.transaction() as db:
         for telegram_id in range(1, count + 1):
             user = await get_or_create_user(db, telegram_id, telegram_id, due)
+            user.screening = "clear"  # reminders go only to people cleared for exercise
             await save_reminder(
                 db, user.id, local_time=time(7), weekdays=127, timezone="UTC", next_due_utc=due
             )

@@ -14,6 +14,7 @@ async def add_users_due_now(runner: RunningBot, users: list[ScriptedUser], due: 
         for user in users:
             row = await get_or_create_user(db, user.user_id, user.user_id, due)
             row.region, row.side, row.onboarded_at, row.screening = "lumbar", "right", due, "clear"
+            row.screened_at = due
             await save_reminder(
                 db, row.id, local_time=time(8), weekdays=127, timezone="UTC", next_due_utc=due
             )

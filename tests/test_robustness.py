@@ -77,7 +77,7 @@ async def test_unexpected_input_in_every_state_gets_a_reply_and_no_refusal(
     await user.press("Right")
     await user.expect("safety questions")
     await poke(user, standin)  # in the red-flag screen
-    for _ in range(4):
+    for _ in range(5):  # the low-back screening questions
         await user.press("No")
         await user.reply()
     await poke(user, standin)  # at reach
@@ -128,7 +128,7 @@ async def test_warning_can_be_reported_from_the_menu_at_any_time(
     await user.press("I have a warning sign")
     signs = await user.expect("get help")
     assert "saddle" in signs
-    await user.press("Yes, one of these", on=signs)
+    await user.press("Yes, an urgent sign", on=signs)
     await user.expect("urgent help now")
 
 

@@ -165,7 +165,7 @@ async def test_red_flag_mid_session_ends_it_with_the_emergency_advice(
     [session] = await stored_sessions(bot)
     assert (session.status, session.ended_by_red_flag) == ("partial", True)
     await user.send("/exercise")
-    assert "won't start exercises" in await user.reply()
+    assert "exercises and reminders are switched off" in await user.reply()
 
 
 async def test_a_restart_mid_session_loses_nothing_and_the_next_press_continues(
