@@ -41,6 +41,7 @@ from storage.progress import (
     sessions_for_export,
 )
 from storage.queries import get_active_session
+from storage.safety import dropped_exercise_keys
 
 FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
 WINDOW_GROWTH = 8
@@ -60,6 +61,7 @@ EXPORT_COLUMNS = (
     "exercises_done",
     "exercises_skipped",
     "exercises_stopped",
+    "exercises_dropped",  # left out of the routine: it hurt in sessions in a row
 )
 
 
@@ -306,6 +308,7 @@ def sessions_csv(services: Services, sessions: list[ExerciseSession], zone: Zone
                 exercises("done"),
                 exercises("skipped"),
                 exercises("stopped"),
+                "; ".join(names.get(key, key) for key in session.dropped_keys),
             ]
         )
     return buffer.getvalue().encode("utf-8")
@@ -316,13 +319,20 @@ def _blank(value: int | None) -> str | int:
 
 
 def summary_lines(
-    services: Services, user: User, progress: Progress, sessions: list[ExerciseSession], pain: str
+    services: Services,
+    user: User,
+    progress: Progress,
+    sessions: list[ExerciseSession],
+    pain: str,
+    dropped: list[str],
 ) -> list[str]:
     """The facts on the physio summary page, as plain text (it is drawn, not sent as HTML)."""
     texts = services.library.texts
     region = services.library.regions[RegionKey(user.region)].name if user.region else "-"
     outcomes = [e.outcome for s in sessions for e in s.exercises]
     changes = [s.symptom_change for s in sessions]
+    exercises = services.library.exercises
+    dropped_names = [exercises[key].name for key in dropped if key in exercises]
     lines = [
         texts(
             "summary_area",
@@ -346,9 +356,10 @@ def summary_lines(
             centralised=changes.count("centralised"),
         ),
         pain or texts("summary_no_pain"),
+        texts("summary_dropped", names=", ".join(dropped_names)) if dropped_names else "",
         texts("summary_footer"),
     ]
-    return [_plain(line) for line in lines]
+    return [_plain(line) for line in lines if line]
 
 
 async def export(update: Update, context: CoachContext) -> None:
@@ -363,7 +374,8 @@ async def export(update: Update, context: CoachContext) -> None:
         pain = await pain_line(db, services, user)
         pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
         table = sessions_csv(services, sessions, zone)
-        lines = summary_lines(services, user, progress, sessions, pain)
+        dropped = await dropped_exercise_keys(db, user.id)
+        lines = summary_lines(services, user, progress, sessions, pain, dropped)
     page = charts.summary_page(
         texts("summary_title"), lines, progress.days, progress.paused, pains, progress.today
     )
