@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 from pydantic import SecretStr
 
 from bot import fallbacks
 from bot.app import build_application
 from bot.services import CoachApp, Services
 from bot.settings import Settings
+from tests.browsers import headless_chromium
 from tests.databases import create_database, drop_database
 from tests.standin import ScriptedUser, TelegramStandIn
 
@@ -188,3 +190,9 @@ def new_user(standin: TelegramStandIn) -> Callable[..., ScriptedUser]:
         return ScriptedUser(standin, first_name)
 
     return make
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (Debian's), for the try-out's page."""
+    yield from headless_chromium()

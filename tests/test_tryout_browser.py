@@ -15,27 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browsers import DESKTOP, PHONE, SCREENSHOTS, WAIT_MS
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "test-output"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 860}
 ANNOUNCEMENT = re.compile(
     r"^No TELEGRAM_BOT_TOKEN: try the coach at (http://127\.0\.0\.1:\d+) "
     r"\(get a token from @BotFather to go live\)$"
 )
-WAIT_MS = 20_000
 
 
 @pytest.fixture
@@ -63,16 +51,6 @@ def tryout_url(tmp_path: Path) -> Iterator[str]:
     assert process.returncode == 0, stderr
     assert (tmp_path / "data" / "tryout.sqlite3").exists()
     assert not (tmp_path / "data" / "coach.sqlite3").exists()  # a real bot's data stays apart
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 def bot_message(page: Page, containing: str) -> Locator:
@@ -157,11 +135,20 @@ def test_a_person_onboards_exercises_and_gets_a_reminder_after_a_clock_jump(
     step = bot_message(page, "1/")
     demonstration = step.locator("img.media, video.media")
     expect(demonstration).to_be_visible(timeout=WAIT_MS)
-    shown = demonstration.evaluate(
-        "m => m.tagName === 'IMG' ? m.complete && m.naturalWidth > 0 : m.readyState >= 2"
+    page.wait_for_function(  # a picture loaded, or an animation playing by itself
+        "m => m.tagName === 'IMG' ? m.complete && m.naturalWidth > 0 : m.currentTime > 0",
+        arg=demonstration.element_handle(),
+        timeout=WAIT_MS,
     )
-    assert shown, "the exercise's demonstration did not load"
+    step.evaluate("row => row.scrollIntoView({block: 'start'})")
     page.screenshot(path=SCREENSHOTS / "tryout-exercise-phone.png", animations="disabled")
+
+    # Starting the hold edits the step's own message in place: no new message.
+    messages = page.locator(".row").count()
+    press(page, "▶ Start", on=step)
+    expect(step.locator(".text")).to_contain_text("Holding…", timeout=WAIT_MS)
+    expect(step.locator(".meta")).to_contain_text("edited")
+    assert page.locator(".row").count() == messages
 
     # A daily reminder at 08:00 where the person is: Tokyo, shared from the location list.
     type_message(page, "/reminder")

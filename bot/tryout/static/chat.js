@@ -118,7 +118,7 @@ function render(item) {
   text.innerHTML = item.html; // made safe on the server: only Telegram's tags, escaped text
   text.querySelectorAll(".spoiler").forEach((s) => s.addEventListener("click", () => s.classList.add("shown")));
   bubble.append(text);
-  if (item.media && !item.html) bubble.classList.add("media-only");
+  if (item.media && !item.html && item.media.kind !== "document") bubble.classList.add("media-only");
   const meta = document.createElement("span");
   meta.className = "meta";
   meta.dataset.edited = item.edited ? "1" : "";
