@@ -4,6 +4,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -59,6 +60,22 @@ async def test_missing_token_starts_the_tryout_with_one_line_naming_its_page(
     assert process.returncode == 0, stderr.decode()
     assert stdout == b"" and stderr == b""  # that one line, nothing else
     assert (tmp_path / "data" / "tryout.sqlite3").exists()
+
+
+async def test_a_taken_tryout_port_is_named_in_one_line(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        env = bot_environment(tmp_path, TRYOUT_PORT=str(port), PYTHONPATH=str(ROOT))
+        process = await run_bot(tmp_path, env)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        taken.close()
+    assert process.returncode == 2 and stdout == b""
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "TRYOUT_PORT" in lines[0]
 
 
 async def test_migrate_without_a_token_says_how_to_get_one(tmp_path: Path) -> None:

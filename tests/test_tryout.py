@@ -25,7 +25,7 @@ from telegram import (
 from bot.tryout.clock import OffsetClock, next_at
 from bot.tryout.page import Tryout, content_type
 from bot.tryout.people import People, Person
-from bot.tryout.run import serve_page
+from bot.tryout.run import bind_loopback, serve_page
 from bot.tryout.telegram_html import page_html
 from storage.queries import get_or_create_user
 from storage.reminders import save_reminder
@@ -190,7 +190,7 @@ async def test_a_reply_keyboard_stays_until_removed_and_a_one_time_one_until_use
 @pytest.fixture
 async def tryout(standin: TelegramStandIn, tmp_path: Path) -> AsyncIterator[Tryout]:
     clock = OffsetClock()
-    runner = RunningBot(standin, f"sqlite+aiosqlite:///{tmp_path / 'tryout.sqlite3'}", clock)  # type: ignore[arg-type]
+    runner = RunningBot(standin, f"sqlite+aiosqlite:///{tmp_path / 'tryout.sqlite3'}", clock)
     app = await runner.start()
     try:
         yield Tryout(People(standin, clock), clock, app)
@@ -224,14 +224,16 @@ async def test_a_jump_to_the_morning_sends_the_due_reminder_at_once(tryout: Tryo
 async def fetch(url: str, body: object = None, **options: Any) -> tornado.httpclient.HTTPResponse:
     method = "GET" if body is None else "POST"
     payload = None if body is None else body if isinstance(body, bytes) else json.dumps(body)
+    headers = {"Content-Type": "application/json", **options.pop("headers", {})}
     return await tornado.httpclient.AsyncHTTPClient().fetch(
-        url, method=method, body=payload, raise_error=False, **options
+        url, method=method, body=payload, headers=headers, raise_error=False, **options
     )
 
 
 async def test_the_page_api_answers_each_mistake_with_a_clear_status(tryout: Tryout) -> None:
-    server, port = serve_page(tryout, 0)
-    base = f"http://127.0.0.1:{port}"
+    sockets = bind_loopback(0)
+    server = serve_page(tryout, sockets)
+    base = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
     try:
         assert b"Nerve Coach" in (await fetch(base + "/")).body
         created = json.loads((await fetch(base + "/api/people", {})).body)
@@ -249,6 +251,8 @@ async def test_the_page_api_answers_each_mistake_with_a_clear_status(tryout: Try
         assert (await fetch(f"{base}/file/nothing")).code == 404
         foreign = await fetch(person + "/clock", headers={"Host": "attacker.example"})
         assert foreign.code == 403
+        form = await fetch(person + "/text", b"text=hi", headers={"Content-Type": "text/plain"})
+        assert form.code == 415  # what another site's page could send without asking
 
         chunks: list[bytes] = []
         with pytest.raises(tornado.httpclient.HTTPClientError, match="Timeout"):

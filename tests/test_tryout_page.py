@@ -27,7 +27,7 @@ from bot.services import CoachApp
 from bot.tryout.clock import OffsetClock
 from bot.tryout.page import Tryout
 from bot.tryout.people import People
-from bot.tryout.run import serve_page
+from bot.tryout.run import bind_loopback, serve_page
 from tests.browsers import PHONE, SCREENSHOTS, WAIT_MS
 from tests.conftest import TOKEN, RunningBot
 from tests.standin import TelegramStandIn
@@ -55,10 +55,11 @@ class CoachInAThread:
     async def _start(self, database: Path) -> str:
         await self.standin.start()
         clock = OffsetClock()
-        self.runner = RunningBot(self.standin, f"sqlite+aiosqlite:///{database}", clock)  # type: ignore[arg-type]
+        self.runner = RunningBot(self.standin, f"sqlite+aiosqlite:///{database}", clock)
         app = await self.runner.start()
-        self.server, port = serve_page(Tryout(People(self.standin, clock), clock, app), 0)
-        return f"http://127.0.0.1:{port}"
+        sockets = bind_loopback(0)
+        self.server = serve_page(Tryout(People(self.standin, clock), clock, app), sockets)
+        return f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
 
     @property
     def app(self) -> CoachApp:

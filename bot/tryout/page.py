@@ -98,6 +98,10 @@ class _Handler(tornado.web.RequestHandler):
         host = self.request.host_name
         if host not in ("127.0.0.1", "localhost", "[::1]", "::1"):
             raise tornado.web.HTTPError(403)
+        # JSON only: another site's page cannot post it here without the browser asking first.
+        json_body = self.request.headers.get("Content-Type", "").startswith("application/json")
+        if self.request.method == "POST" and not json_body:
+            raise tornado.web.HTTPError(415)
 
     def person(self, person_id: str) -> Person:
         person = self.tryout.people.by_id.get(int(person_id))

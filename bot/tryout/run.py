@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import socket
+import sys
 
 import tornado.httpserver
 import tornado.netutil
@@ -53,14 +54,19 @@ def main() -> int:
     configure_logging(level, [TRYOUT_TOKEN])
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
     try:
-        asyncio.run(run_tryout(base))
-    except OSError as error:  # most likely the port is taken
-        print(f"error: cannot serve the try-out on port {base.tryout_port}: {error.strerror}")
+        sockets = bind_loopback(base.tryout_port)
+    except OSError as error:
+        print(
+            f"error: cannot serve the try-out page on 127.0.0.1:{base.tryout_port} "
+            f"({error.strerror}); set TRYOUT_PORT to a free port",
+            file=sys.stderr,
+        )
         return 2
+    asyncio.run(run_tryout(base, sockets))
     return 0
 
 
-async def run_tryout(base: Settings) -> None:
+async def run_tryout(base: Settings, sockets: list[socket.socket]) -> None:
     """Stand-in, bot and page in one event loop; print the page's address once all is up."""
     standin = TelegramStandIn(TRYOUT_TOKEN)
     await standin.start()
@@ -82,8 +88,8 @@ async def run_tryout(base: Settings) -> None:
                 poll_interval=0.0,
                 allowed_updates=ALLOWED_UPDATES,
             )
-            server, port = serve_page(Tryout(people, clock, application), base.tryout_port)
-            print(announcement(port), flush=True)
+            server = serve_page(Tryout(people, clock, application), sockets)
+            print(announcement(sockets[0].getsockname()[1]), flush=True)
             await stop.wait()
             server.stop()
             close_streams(people)
@@ -95,10 +101,13 @@ async def run_tryout(base: Settings) -> None:
         await standin.stop()
 
 
-def serve_page(tryout: Tryout, port: int) -> tuple[tornado.httpserver.HTTPServer, int]:
-    """Listen on loopback only (port 0: any free one); return the server and its port."""
-    sockets = tornado.netutil.bind_sockets(port, "127.0.0.1", family=socket.AF_INET)
+def bind_loopback(port: int) -> list[socket.socket]:
+    """The page's listening socket on 127.0.0.1 only (port 0: any free one)."""
+    return tornado.netutil.bind_sockets(port, "127.0.0.1", family=socket.AF_INET)
+
+
+def serve_page(tryout: Tryout, sockets: list[socket.socket]) -> tornado.httpserver.HTTPServer:
+    """Serve the chat page on sockets from `bind_loopback`."""
     server = tornado.httpserver.HTTPServer(page_application(tryout))
     server.add_sockets(sockets)
-    bound: int = sockets[0].getsockname()[1]
-    return server, bound
+    return server
