@@ -380,10 +380,18 @@ function showAlert(text) {
 }
 $("alert-ok").addEventListener("click", () => ($("alert").hidden = true));
 
+// Follow the newest message while the person is at the bottom (also as pictures load);
+// leave them where they are while they read further up.
+let pinned = true;
+$("chat").addEventListener("scroll", () => {
+  const chat = $("chat");
+  pinned = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+});
+
 function scrollDown(always) {
   const chat = $("chat");
-  const nearBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 240;
-  if (always || nearBottom) chat.scrollTop = chat.scrollHeight;
+  if (always) pinned = true;
+  if (pinned) chat.scrollTop = chat.scrollHeight;
 }
 
 begin();
