@@ -102,7 +102,7 @@ def onboard(page: Page) -> None:
     press(page, "Low back")
     bot_message(page, "Which side")
     answer(page, "Right")
-    for _ in range(8):  # the screening questions, however many and in whatever order
+    for _ in range(12):  # the screening questions, however many and in whatever order
         question = newest_bot_text(page)
         if "How far do your symptoms reach" in question:
             break
