@@ -24,7 +24,14 @@ from telegram.request import BaseRequest
 
 from bot import fallbacks, learn, menu, onboarding, private, progress, reminders, safety, session
 from bot.interaction import internal_user_id
-from bot.services import SERVICES_KEY, CoachApp, CoachContext, Services, utc_now
+from bot.services import (
+    SERVICES_KEY,
+    CoachApp,
+    CoachContext,
+    Services,
+    retried_once_on_dropped_connection,
+    utc_now,
+)
 from bot.settings import Settings
 from content.library import load_library
 from storage.engine import create_engine, create_session_factory
@@ -126,7 +133,9 @@ def build_application(
     if settings.webhook_url:
         # Group -1 runs next: a delivery seen before (Telegram retries webhook deliveries, and
         # any instance may get them) stops here. Polling never repeats a confirmed update.
-        application.add_handler(TypeHandler(Update, skip_seen_update), group=-1)
+        application.add_handler(
+            TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
+        )
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
     for flow in (onboarding, session, reminders, progress, safety, learn, menu, fallbacks):
         application.add_handlers([timed(handler) for handler in flow.handlers()])
@@ -154,9 +163,12 @@ H = TypeVar("H", bound=BaseHandler[Update, CoachContext, None])
 
 
 def timed(handler: H) -> H:
-    """Log one line per handled update: update id, our user id, handler and latency."""
-    callback = handler.callback
-    name = f"{callback.__module__.removeprefix('bot.')}.{callback.__name__}"
+    """Log one line per handled update: update id, our user id, handler and latency.
+
+    A handler whose first transaction meets a dropped database connection runs once more.
+    """
+    name = f"{handler.callback.__module__.removeprefix('bot.')}.{handler.callback.__name__}"
+    callback = retried_once_on_dropped_connection(handler.callback)
 
     @functools.wraps(callback)
     async def logged(update: Update, context: CoachContext) -> None:

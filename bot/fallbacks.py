@@ -8,12 +8,19 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import onboarding, reminders, session
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
-from bot.services import CoachContext, Services
+from bot.services import CoachContext, Services, is_database_unavailable
 from content.texts import join_lines
 from storage.models import ConversationState, ExerciseSession, User
 from storage.queries import clear_state, get_active_session, get_state
@@ -94,26 +101,33 @@ async def on_error(update: object, context: CoachContext) -> None:
 
     The log names our own user id, never Telegram's. Tests fail any test in which this ran
     (tests/conftest.py watches this ERROR record), so a crash cannot hide behind the reply.
+    While the database is down the person is asked to try again in a minute (a warning, not
+    an error), and the update goes no further: a later handler group would fail the same way.
     """
+    database_down = context.error is not None and is_database_unavailable(context.error)
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error(
-        "error handling update %s (user=%s)",
-        update_id,
-        internal_user_id.get(),
-        exc_info=context.error,
-    )
+    if database_down:
+        logger.warning("update %s not handled, the database is unavailable", update_id)
+    else:
+        logger.error(
+            "error handling update %s (user=%s)",
+            update_id,
+            internal_user_id.get(),
+            exc_info=context.error,
+        )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # nothing is said in a group but where the coach works (bot/private.py)
+    text = context.services.library.texts("database_down" if database_down else "error")
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await context.bot.send_message(
-            update.effective_chat.id, context.services.library.texts("error")
-        )
+        await context.bot.send_message(update.effective_chat.id, text)
     except Exception:  # the error reply is best effort: Telegram may be the thing failing
         logger.warning("could not tell the user about the error", exc_info=True)
+    if database_down:
+        raise ApplicationHandlerStop
 
 
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:

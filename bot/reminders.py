@@ -29,7 +29,7 @@ from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, o
 from bot.keyboards import button, one_per_row, rows
 from bot.menu import blocked_prompt
 from bot.progress import load_streak
-from bot.services import CoachContext, Services
+from bot.services import CoachContext, Services, is_database_unavailable
 from content.rules import Screening
 from content.schedule import (
     EVERY_DAY,
@@ -458,22 +458,30 @@ async def dispatch_due(services: Services, bot: Any) -> int:
     database: a small first batch starts the sending at once, and at most two batches wait
     claimed but unsent (what a crash at that moment would lose).
     """
-    waiting: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=2)
+    # A claim that fails travels through the queue too: the sender must never wait for a batch
+    # that will not come (the job runs with max_instances=1, so a hang silences every reminder).
+    waiting: asyncio.Queue[Outbox | BaseException | None] = asyncio.Queue(maxsize=2)
 
     async def claim_all() -> None:
         limit = min(FIRST_BATCH, services.settings.reminder_batch_size)
-        while True:
-            outbox, more = await claim_batch(services, limit)
-            await waiting.put(outbox)
-            if not more:
-                break
-            limit = services.settings.reminder_batch_size
+        try:
+            while True:
+                outbox, more = await claim_batch(services, limit)
+                await waiting.put(outbox)
+                if not more:
+                    break
+                limit = services.settings.reminder_batch_size
+        except Exception as error:
+            await waiting.put(error)
+            return
         await waiting.put(None)
 
     claiming = asyncio.create_task(claim_all())
     sent = 0
     try:
         while (outbox := await waiting.get()) is not None:
+            if isinstance(outbox, BaseException):
+                raise outbox
             sent += await send_batch(services, bot, outbox)
     finally:
         if not claiming.done():  # sending failed: do not leave the claimer blocked on the queue
@@ -484,10 +492,22 @@ async def dispatch_due(services: Services, bot: Any) -> int:
 
 
 async def dispatch_job(context: CoachContext) -> None:
-    """The repeating job: send what is due now."""
-    sent = await dispatch_due(context.services, context.bot)
+    """The repeating job: send what is due now. A failed pass logs one line; the next tick
+    starts afresh (what it had claimed but not sent is lost, never sent twice)."""
+    try:
+        sent = await dispatch_due(context.services, context.bot)
+    except Exception as error:
+        if not is_database_unavailable(error):
+            raise
+        logger.warning("reminder pass failed, the database is unavailable: %s", _one_line(error))
+        return
     if sent:
         logger.info("sent %d reminder(s)", sent)
+
+
+def _one_line(error: BaseException) -> str:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first}"
 
 
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import functools
+import logging
+import socket
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -16,9 +21,25 @@ from content.library import Library
 
 SERVICES_KEY = "services"
 
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class _Attempt:
+    """What one run of a handler has done to the database so far."""
+
+    committed: int = 0
+
+
+# Set while a handler runs under `retried_once_on_dropped_connection`.
+_attempt: ContextVar[_Attempt | None] = ContextVar("database_attempt", default=None)
 
 
 @dataclass
@@ -34,6 +55,49 @@ class Services:
         """A database session that commits on success and rolls back on error."""
         async with self.sessions() as db, db.begin():
             yield db
+        attempt = _attempt.get()
+        if attempt is not None:
+            attempt.committed += 1
+
+
+def is_dropped_connection(error: BaseException) -> bool:
+    """The database connection died under a statement (a PostgreSQL restart, a killed backend)."""
+    return isinstance(error, exc.DBAPIError) and error.connection_invalidated
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """The database could not be reached or answered with a driver error: worth a retry later."""
+    # A refused or timed-out connect reaches us as the socket's own error, not SQLAlchemy's.
+    unreachable = (ConnectionError, TimeoutError, socket.gaierror)
+    return isinstance(error, (exc.DBAPIError, exc.TimeoutError, *unreachable))
+
+
+def retried_once_on_dropped_connection(
+    callback: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """Run `callback` again, once, when its first transaction failed on a dropped connection.
+
+    Handlers write before they speak, so a run whose first transaction failed has neither
+    stored nor sent anything, and running it again retries exactly that transaction. A run
+    that already committed something is not repeated: that would apply its first part twice.
+    """
+
+    @functools.wraps(callback)
+    async def retried(*args: P.args, **kwargs: P.kwargs) -> T:
+        for again in (False, True):
+            attempt = _Attempt()
+            token = _attempt.set(attempt)
+            try:
+                return await callback(*args, **kwargs)
+            except exc.DBAPIError as error:
+                if again or attempt.committed or not is_dropped_connection(error):
+                    raise
+                logger.warning("database connection dropped; running %s again", callback.__name__)
+            finally:
+                _attempt.reset(token)
+        raise AssertionError("unreachable: the second run returns or raises")
+
+    return retried
 
 
 class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
