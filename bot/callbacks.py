@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+
+from content.flows.actions import Action as Action  # the codec is where buttons meet it
 
 VERSION = "1"
 SEPARATOR = "|"
@@ -15,42 +16,6 @@ _NUMBER = re.compile(r"[0-9]{1,10}", re.ASCII)
 # Ids are 32-bit integer columns: a larger number could only be forged, and PostgreSQL would
 # refuse it in a query.
 MAX_NUMBER = 2**31 - 1
-
-
-class Action(StrEnum):
-    ACCEPT = "ok"
-    DECLINE = "no"
-    REGION = "rg"
-    SIDE = "sd"
-    SCREEN = "sc"
-    ACKNOWLEDGE = "ak"
-    REACH = "rc"
-    PAIN_NOW = "pn"
-    FIRST_SESSION = "fs"
-    MENU = "mn"
-    PAIN_BEFORE = "pb"
-    TIMER = "tm"
-    SET_DONE = "dn"
-    SKIP = "sk"
-    HURT = "ht"
-    HURT_REASON = "hr"
-    STOP = "sp"
-    PAIN_AFTER = "pa"
-    SYMPTOM_CHANGE = "ch"
-    RESUME = "rs"
-    CLOSE = "cl"
-    WARNING = "wn"
-    LEARN = "ln"
-    REMINDER_TIME = "rt"
-    REMINDER_ZONE = "rz"
-    REMINDER_DAYS = "rd"
-    REMINDER_OFF = "ro"
-    REMINDER_NOW = "rn"
-    PAUSE = "ps"
-    EXPORT = "ex"
-    FORGET = "fg"
-    CHECKED = "ck"
-    WEEKLY_CHECK = "wk"
 
 
 # What each action carries: "n" a number (an id, an index, a 0-10 score), "w" a short word.
@@ -88,6 +53,10 @@ SHAPES: dict[Action, str] = {
     Action.FORGET: "w",
     Action.CHECKED: "",
     Action.WEEKLY_CHECK: "w",
+    Action.REST: "nnn",
+    Action.FEEDBACK: "nnw",
+    Action.ACTIVITY: "w",
+    Action.ACTIVITY_SCORE: "nn",
 }
 
 

@@ -68,6 +68,8 @@ class User(Base):
     # When the once-only advice to contact a clinician was given (content.rules.ClinicianReason).
     advised_rising_pain_at: Mapped[datetime | None]
     advised_no_improvement_at: Mapped[datetime | None]
+    # Dose notches earned by calm sessions, per progressing exercise (content.progression).
+    notches: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -82,9 +84,12 @@ class ConversationState(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    flow: Mapped[str] = mapped_column(String(16), default="", server_default="")
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+    # Bumped by every move: a move is saved only if the version is still the one it read.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     user: Mapped[User] = relationship(back_populates="conversation")
 
@@ -115,6 +120,12 @@ class ExerciseSession(Base):
     # Exercises dropped from this person's routine when the session started: fixed for the
     # session, so a drop during it never shifts the steps.
     dropped_keys: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The dose notch of each progressing exercise for this session (content.progression).
+    notches: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
+    # The exercise message being edited in place (one message per exercise).
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Bumped by every move of the session: the compare-and-set behind every press.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     exercises: Mapped[list[SessionExercise]] = relationship(
         back_populates="session",
@@ -140,6 +151,7 @@ class SessionExercise(Base):
     hurt_reason: Mapped[str | None] = mapped_column(String(16))
     sets_done: Mapped[int] = mapped_column(Integer, default=0)
     recorded_at: Mapped[datetime]
+    feedback: Mapped[str | None] = mapped_column(String(8))  # easy, right or hard
 
     session: Mapped[ExerciseSession] = relationship(back_populates="exercises")
 
