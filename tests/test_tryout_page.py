@@ -165,7 +165,10 @@ def test_the_page_shows_what_telegram_would(coach: CoachInAThread, browser: Brow
     coach.run(bot.send_message(chat_id, "Thanks", reply_markup=ReplyKeyboardRemove()))
     expect(page.locator("#reply-keyboard")).to_be_hidden()
 
+    page.locator("#text").press_sequentially("/he")  # typing a command suggests matching ones
+    expect(page.locator("#commands button:visible")).to_have_count(1)
     answers = page.locator(".row.in").count()
-    type_message(page, "/help")  # the coach itself answers on the same page
+    page.locator("#commands button", has_text="/help").click()  # the coach answers here too
+    expect(page.locator("#text")).to_have_value("")
     expect(page.locator(".row.in")).to_have_count(answers + 1, timeout=WAIT_MS)
     assert not errors, errors

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.tryout.standin import Chat, TelegramStandIn
-from bot.tryout.standin.server import Observed
+from bot.tryout.standin import Chat, Observed, TelegramStandIn
 from bot.tryout.telegram_html import page_html
 
 PageEvent = dict[str, Any]

@@ -68,7 +68,7 @@ def main() -> int:
 
 async def run_tryout(base: Settings, sockets: list[socket.socket]) -> None:
     """Stand-in, bot and page in one event loop; print the page's address once all is up."""
-    standin = TelegramStandIn(TRYOUT_TOKEN)
+    standin = TelegramStandIn(TRYOUT_TOKEN, recording=False)
     await standin.start()
     clock = OffsetClock()
     settings = base.model_copy(update={"telegram_api_base_url": standin.base_url})

@@ -238,7 +238,12 @@ function buildMenus() {
     item.innerHTML = '<span class="command"></span><span class="what"></span>';
     item.querySelector(".command").textContent = `/${command}`;
     item.querySelector(".what").textContent = description;
-    item.addEventListener("click", () => { hidePopups(); sendText(`/${command}`); });
+    item.dataset.command = command;
+    item.addEventListener("click", () => {
+      hidePopups();
+      $("text").value = "";
+      sendText(`/${command}`);
+    });
     commands.append(item);
   }
   const cities = $("cities");
@@ -263,11 +268,28 @@ function togglePopup(id, button) {
 
 function hidePopups() {
   for (const id of ["commands", "cities"]) $(id).hidden = true;
+  $("commands").querySelectorAll("button").forEach((b) => (b.hidden = false));
   $("menu-button").setAttribute("aria-expanded", "false");
   $("attach").setAttribute("aria-expanded", "false");
 }
 
 $("menu-button").addEventListener("click", (e) => togglePopup("commands", e.currentTarget));
+
+// Typing "/" suggests the bot's commands, as Telegram does.
+$("text").addEventListener("input", () => {
+  const typed = $("text").value;
+  const partial = /^\/(\w*)$/.exec(typed);
+  if (!partial) {
+    if (!$("commands").hidden) hidePopups();
+    return;
+  }
+  let shown = 0;
+  $("commands").querySelectorAll("button").forEach((b) => {
+    b.hidden = !b.dataset.command.startsWith(partial[1].toLowerCase());
+    if (!b.hidden) shown += 1;
+  });
+  $("commands").hidden = shown === 0;
+});
 $("attach").addEventListener("click", (e) => togglePopup("cities", e.currentTarget));
 $("chat").addEventListener("click", hidePopups);
 
