@@ -31,7 +31,6 @@ from bot.tryout.run import bind_loopback, serve_page
 from tests.browsers import PHONE, SCREENSHOTS, WAIT_MS
 from tests.conftest import TOKEN, RunningBot
 from tests.standin import TelegramStandIn
-from tests.test_tryout_browser import type_message
 
 T = TypeVar("T")
 MP4 = b"\0\0\0\x18ftypmp42" + b"\0" * 64
