@@ -22,7 +22,17 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import fallbacks, learn, menu, onboarding, private, progress, reminders, safety, session
+from bot import (
+    fallbacks,
+    learn,
+    onboarding,
+    private,
+    progress,
+    reminders,
+    router,
+    safety,
+    session,
+)
 from bot.interaction import internal_user_id
 from bot.services import (
     SERVICES_KEY,
@@ -137,7 +147,7 @@ def build_application(
             TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
         )
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
-    for flow in (onboarding, session, reminders, progress, safety, learn, menu, fallbacks):
+    for flow in (onboarding, session, reminders, progress, safety, learn, router, fallbacks):
         application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application

@@ -20,6 +20,7 @@ from bot.interaction import chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, rows
 from bot.services import CoachContext, Services
 from content.models import RegionKey
+from content.statuses import ExerciseOutcome, SymptomChangeKey
 from content.streaks import (
     CurrentStreak,
     best_streak,
@@ -305,9 +306,9 @@ def sessions_csv(services: Services, sessions: list[ExerciseSession], zone: Zone
                 _blank(session.pain_after),
                 _blank(session.reach_before),
                 session.symptom_change or "",
-                exercises("done"),
-                exercises("skipped"),
-                exercises("stopped"),
+                exercises(ExerciseOutcome.DONE),
+                exercises(ExerciseOutcome.SKIPPED),
+                exercises(ExerciseOutcome.STOPPED),
                 "; ".join(names.get(key, key) for key in session.dropped_keys),
             ]
         )
@@ -351,9 +352,9 @@ def summary_lines(
         ),
         texts(
             "summary_reactions",
-            stopped=outcomes.count("stopped"),
-            spread=changes.count("spread"),
-            centralised=changes.count("centralised"),
+            stopped=outcomes.count(ExerciseOutcome.STOPPED),
+            spread=changes.count(SymptomChangeKey.SPREAD),
+            centralised=changes.count(SymptomChangeKey.CENTRALISED),
         ),
         pain or texts("summary_no_pain"),
         texts("summary_dropped", names=", ".join(dropped_names)) if dropped_names else "",

@@ -15,6 +15,7 @@ from bot.menu import menu_prompt
 from bot.services import CoachContext, Services
 from content.models import RegionKey
 from content.rules import Screening
+from content.statuses import SessionStatus
 from content.texts import Html, escape, join_lines
 from storage.models import User
 from storage.queries import clear_state, get_active_session, set_state
@@ -47,7 +48,7 @@ async def mark_emergency(
     session = await get_active_session(db, user.id)
     if session is not None:
         timers.cancel(context.job_queue, session.id)
-        session.status, session.ended_at, session.phase = "partial", now, "done"
+        session.status, session.ended_at, session.phase = SessionStatus.PARTIAL, now, "done"
         session.ended_by_red_flag, session.timer_ends_at = True, None
     await set_state(db, user.id, EMERGENCY_STEP, {}, now)
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from content.statuses import SymptomChangeKey
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -203,7 +205,7 @@ class ClinicianAdvice(Frozen):
 
 
 class SymptomChange(Frozen):
-    key: Literal["centralised", "same", "spread"]
+    key: SymptomChangeKey
     label: str
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from content.models import DoseLevel, RegionKey, Side, StopRules
+from content.statuses import ExerciseOutcome, SymptomChangeKey
 
 
 class Screening(StrEnum):
@@ -68,7 +69,7 @@ def is_flare(outcome: SessionOutcome, rules: StopRules) -> bool:
     change = pain_change(outcome.pain_before, outcome.pain_after)
     return (
         outcome.exercises_stopped_for_pain > 0
-        or outcome.symptom_change == "spread"
+        or outcome.symptom_change == SymptomChangeKey.SPREAD
         or (change is not None and change >= rules.meaningful_pain_change)
     )
 
@@ -124,7 +125,7 @@ def should_drop(outcomes: Sequence[str], rules: StopRules) -> bool:
     ("stopped" on either side counts as stopped).
     """
     needed = rules.drop_after_sessions_in_a_row
-    return len(outcomes) >= needed and all(o == "stopped" for o in outcomes[-needed:])
+    return len(outcomes) >= needed and all(o == ExerciseOutcome.STOPPED for o in outcomes[-needed:])
 
 
 class ClinicianReason(StrEnum):

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from content.statuses import ExerciseOutcome, SessionStatus
 from storage.models import ExerciseSession, Pause, SessionExercise, User
 
 PAIN_ROWS_PER_END = 60  # enough rows for 7 days at several sessions a day
@@ -20,11 +21,12 @@ PAIN_ROWS_PER_END = 60  # enough rows for 7 days at several sessions a day
 def counts_for_streak() -> ColumnElement[bool]:
     """A finished session, or a partial one in which at least one exercise was done."""
     some_done = exists().where(
-        SessionExercise.session_id == ExerciseSession.id, SessionExercise.outcome == "done"
+        SessionExercise.session_id == ExerciseSession.id,
+        SessionExercise.outcome == ExerciseOutcome.DONE,
     )
     return or_(
-        ExerciseSession.status == "completed",
-        and_(ExerciseSession.status == "partial", some_done),
+        ExerciseSession.status == SessionStatus.COMPLETED,
+        and_(ExerciseSession.status == SessionStatus.PARTIAL, some_done),
     )
 
 

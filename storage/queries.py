@@ -9,9 +9,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from content.statuses import SessionStatus
 from storage.models import ConversationState, ExerciseSession, SessionExercise, User
 
-ACTIVE = "active"
+ACTIVE = SessionStatus.ACTIVE
 
 
 async def get_user(db: AsyncSession, telegram_user_id: int) -> User | None:

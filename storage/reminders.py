@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.statuses import SessionStatus
 from storage.models import ExerciseSession, Reminder, User
 
 # Screenings that allow an invitation to exercise (content.screening.may_exercise): anyone
@@ -94,7 +95,7 @@ async def session_done_on(db: AsyncSession, user_id: int, local_date: date) -> b
             exists().where(
                 ExerciseSession.user_id == user_id,
                 ExerciseSession.local_date == local_date,
-                ExerciseSession.status == "completed",
+                ExerciseSession.status == SessionStatus.COMPLETED,
             )
         )
     )

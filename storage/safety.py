@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.statuses import ExerciseOutcome, SessionStatus
 from storage.models import DroppedExercise, ExerciseSession, SessionExercise
 
-ACTIVE = "active"
+ACTIVE = SessionStatus.ACTIVE
 
 
 async def dropped_exercise_keys(db: AsyncSession, user_id: int) -> list[str]:
@@ -44,7 +45,7 @@ async def exercise_outcomes(
     )
     by_session: dict[int, str] = {}
     for session_id, outcome in result.all():
-        if by_session.get(session_id) != "stopped":
+        if by_session.get(session_id) != ExerciseOutcome.STOPPED:
             by_session[session_id] = outcome
     newest = sorted(by_session)[-limit:]
     return [by_session[session_id] for session_id in newest]
