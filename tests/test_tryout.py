@@ -220,6 +220,12 @@ async def test_a_jump_to_the_morning_sends_the_due_reminder_at_once(tryout: Tryo
     assert events.get_nowait() == {"type": "clock"}
     assert (await tryout.clock_state(person))["zone"] == "Asia/Tokyo"
 
+    before = tryout.clock()
+    assert await tryout.jump(person, "hour")
+    assert timedelta(hours=1) <= tryout.clock() - before < timedelta(hours=1, seconds=5)
+    assert events.get_nowait() == {"type": "clock"}  # the next reminder is a day away
+    assert events.empty()
+
 
 async def fetch(url: str, body: object = None, **options: Any) -> tornado.httpclient.HTTPResponse:
     method = "GET" if body is None else "POST"

@@ -170,4 +170,14 @@ def test_the_page_shows_what_telegram_would(coach: CoachInAThread, browser: Brow
     page.locator("#commands button", has_text="/help").click()  # the coach answers here too
     expect(page.locator("#text")).to_have_value("")
     expect(page.locator(".row.in")).to_have_count(answers + 1, timeout=WAIT_MS)
+
+    page.click("#clock-toggle")
+    shown_before = page.locator("#clock-now").inner_text()
+    page.get_by_role("button", name="Jump 1 hour").click()
+    expect(page.locator("#clock-now")).not_to_have_text(shown_before, timeout=WAIT_MS)
+
+    page.click("#new-person")  # starts again as someone else, with an empty chat
+    page.wait_for_function(f"() => sessionStorage.getItem('person') !== '{chat_id}'")
+    expect(page.locator(".row")).to_have_count(0)
+    assert person_of(page) != chat_id
     assert not errors, errors
