@@ -9,17 +9,22 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Callback, decode
 from bot.services import CoachContext, Services
+from content.library import visible_length
+from content.texts import join_lines
 from storage.models import User
 from storage.queries import get_or_create_user
 
 logger = logging.getLogger(__name__)
 
 Prompt = tuple[str, InlineKeyboardMarkup | None]
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 PressHandler = Callable[[Update, CoachContext, Callback], Coroutine[Any, Any, str | None]]
 
 
@@ -63,10 +68,17 @@ def is_private_chat(user: User) -> bool:
     return user.chat_id == user.telegram_user_id
 
 
-def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutine[Any, Any, None]]:
-    """Decode the button's data, run `handler`, and answer the press exactly once.
+# Whether the press being handled changed its own message (a running timer, ticked days), so
+# the press must not also close it. Set per press; a task's coroutines share it.
+_pressed_message_changed: ContextVar[bool] = ContextVar("pressed_message_changed", default=False)
 
-    The handler returns a short notice for the answer, or None for a silent one.
+
+def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutine[Any, Any, None]]:
+    """Decode the button's data, run `handler`, close the answered question, and answer the
+    press exactly once: one edit and one answer per press, besides what the handler sends.
+
+    The handler returns a short notice for the answer (nothing was done: the question stays as
+    it is), or None when the press was taken.
     """
 
     @functools.wraps(handler)
@@ -77,7 +89,68 @@ def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutin
         if callback is None:
             await query.answer(context.services.library.texts("stale_button"))
             return
+        _pressed_message_changed.set(False)
         notice = await handler(update, context, callback)
+        if notice is None and not _pressed_message_changed.get():
+            await close_answered_question(context, query)
         await query.answer(notice)
 
     return wrapper
+
+
+def chosen_label(message: Message, data: str | None) -> str | None:
+    """The label of the message's button that carries `data`; None if it has none (forged)."""
+    markup = message.reply_markup
+    if markup is None or data is None:
+        return None
+    for row in markup.inline_keyboard:
+        for pressed in row:
+            if pressed.callback_data == data:
+                return pressed.text
+    return None
+
+
+async def close_answered_question(context: CoachContext, query: CallbackQuery) -> None:
+    """Show the chosen answer under the question and take its buttons away, as people expect
+    of an answered question in Telegram."""
+    message = query.message
+    if not isinstance(message, Message):
+        return  # too old for Telegram to show us: nothing to edit
+    label = chosen_label(message, query.data)
+    if label is None:
+        return
+    answer = context.services.library.texts("answered", choice=label)
+    try:
+        if message.caption is not None or message.effective_attachment is not None:
+            caption = join_lines(message.caption_html or "", answer)
+            if visible_length(caption) <= CAPTION_LIMIT:
+                await query.edit_message_caption(caption=caption, reply_markup=None)
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)
+        else:
+            text = join_lines(message.text_html or "", answer)
+            if visible_length(text) <= TEXT_LIMIT:
+                await query.edit_message_text(text, reply_markup=None)
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:  # deleted, too old, blocked: the answer is taken all the same
+        logger.info("could not close an answered question: %s", error)
+
+
+async def change_pressed_message(
+    update: Update, text: str | None, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Change the pressed message in place (its text or caption, and its keyboard); the press
+    then leaves it open. `text` None changes only the keyboard."""
+    _pressed_message_changed.set(True)
+    query = update.callback_query
+    assert query is not None
+    try:
+        if text is None:
+            await query.edit_message_reply_markup(markup)
+        elif isinstance(query.message, Message) and query.message.effective_attachment is not None:
+            await query.edit_message_caption(caption=text, reply_markup=markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:  # gone or unchanged: what the press did is saved all the same
+        logger.info("could not change the pressed message: %s", error)

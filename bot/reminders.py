@@ -25,7 +25,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from timezonefinder import TimezoneFinder
 
 from bot.callbacks import Action, Callback, pattern
-from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
+from bot.interaction import (
+    Prompt,
+    change_pressed_message,
+    chat_id_of,
+    current_user,
+    is_private_chat,
+    on_press,
+    send,
+)
 from bot.keyboards import button, one_per_row, rows
 from bot.menu import blocked_prompt
 from bot.progress import load_streak
@@ -271,12 +279,7 @@ def _zone_from_answer(value: str, user: User) -> str | None:
 
 async def _show_toggles(update: Update, markup: InlineKeyboardMarkup) -> None:
     """Tick or untick a day on the same message: one edit, no new message."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:  # an old or unchanged picker: the choice is saved all the same
-        logger.info("could not update the day picker: %s", error)
+    await change_pressed_message(update, None, markup)
 
 
 async def _save(

@@ -13,12 +13,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, JobQueue
 
 from bot import timers
 from bot.callbacks import Action, Callback, pattern
-from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
+from bot.interaction import (
+    Prompt,
+    change_pressed_message,
+    chat_id_of,
+    current_user,
+    on_press,
+    send,
+)
 from bot.keyboards import button, one_per_row, pain_scale, rows
 from bot.menu import blocked_prompt
 from bot.pictures import send_step_with_picture
@@ -511,18 +517,7 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
         delay=ends_at - services.clock(),
         callback=on_timer_ends,
     )
-    query = update.callback_query
-    assert query is not None
-    try:
-        message = query.message
-        if message is not None and (
-            getattr(message, "photo", None) or getattr(message, "animation", None)
-        ):
-            await query.edit_message_caption(caption=text, reply_markup=markup)
-        else:
-            await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:  # the message is gone or unchanged: the timer still runs
-        logger.info("could not show the running timer: %s", error)
+    await change_pressed_message(update, text, markup)  # the hold runs on the step's message
     return None
 
 

@@ -57,5 +57,7 @@ async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessag
     await user.press("Start now")
     question = await user.reply()
     assert "how strong is your pain right now" in question, question.text  # nothing in between
-    await user.press(pain_before, on=question)
-    return await user.expect("1/")
+    pressed = await user.press(pain_before, on=question)
+    step = await user.expect("1/")
+    await user.answer_to(pressed)  # the press is fully handled: the pain question closed too
+    return step

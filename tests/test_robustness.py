@@ -57,7 +57,10 @@ async def poke(user: ScriptedUser, standin: TelegramStandIn) -> None:
         await user.no_reply(within=0.3)
         answers = standin.calls_to("answerCallbackQuery")
         assert len(answers) == answers_before + 1, f"{oddity.__name__} was not answered"
-        assert answers[-1].params.get("text") == "That button belongs to an earlier step."
+        assert (
+            answers[-1].params.get("text")
+            == "That button belongs to an earlier step: use my latest message, or send /start."
+        )
 
 
 async def test_unexpected_input_in_every_state_gets_a_reply_and_no_refusal(

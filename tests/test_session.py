@@ -243,7 +243,7 @@ async def test_a_button_from_another_users_session_does_nothing(
     await intruder.press_data(intruder.seen[-1].message_id, data)
     await intruder.no_reply()
     assert standin.calls_to("answerCallbackQuery")[-1].params.get("text") == (
-        "That button belongs to an earlier step."
+        "That button belongs to an earlier step: use my latest message, or send /start."
     )
     async with bot.services.sessions() as db:
         session = (await db.execute(select(ExerciseSession))).scalar_one()

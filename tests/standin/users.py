@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from bot.tryout.standin.server import Chat, TelegramStandIn
+from bot.tryout.standin.server import Chat, RecordedCall, TelegramStandIn
 
 REPLY_TIMEOUT_SECONDS = 10.0
 _user_ids = itertools.count(5_000_001)
@@ -56,6 +56,9 @@ class ScriptedUser:
         self.user_id = user_id if user_id is not None else next(_user_ids)
         self.chat: Chat = standin.open_chat(self.user_id, first_name)
         self.seen: list[BotMessage] = []
+        # Answered questions as they were closed (edited to show the answer, buttons taken away).
+        self.closed: list[BotMessage] = []
+        self._with_buttons: set[int] = set()  # messages seen with buttons
 
     # --- acting ----------------------------------------------------------------------------
 
@@ -135,17 +138,57 @@ class ScriptedUser:
 
     # --- reading ---------------------------------------------------------------------------
 
+    async def _next(self, timeout: float) -> BotMessage:
+        """The next message or edit, passing over (and keeping in `closed`) each answered
+        question the bot closes: that edit is not something the bot says."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            event = await asyncio.wait_for(self.chat.events.get(), max(deadline - loop.time(), 0))
+            message = _as_bot_message(event.kind, event.message)
+            if not self._closes_a_question(message):
+                return message
+
+    def _closes_a_question(self, message: BotMessage) -> bool:
+        """Whether this is an edit that took a message's buttons away (and note it if so)."""
+        if message.buttons:
+            self._with_buttons.add(message.message_id)
+            return False
+        if message.kind != "edit" or message.message_id not in self._with_buttons:
+            return False
+        self._with_buttons.discard(message.message_id)
+        self.closed.append(message)
+        return True
+
     async def reply(self, timeout: float = REPLY_TIMEOUT_SECONDS) -> BotMessage:
-        """The next message or edit the bot makes in this chat."""
+        """The next message the bot sends in this chat, or the next edit that is not the
+        closing of an answered question (see `closed`)."""
         try:
-            event = await asyncio.wait_for(self.chat.events.get(), timeout)
+            message = await self._next(timeout)
         except TimeoutError:
             raise AssertionError(
                 f"no reply within {timeout} s; last seen: {[m.text[:60] for m in self.seen[-3:]]}"
             ) from None
-        message = _as_bot_message(event.kind, event.message)
         self.seen.append(message)
         return message
+
+    async def answer_to(
+        self, query_id: str, timeout: float = REPLY_TIMEOUT_SECONDS
+    ) -> RecordedCall:
+        """Wait for the bot to answer this press (it does so last, after any edit)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for call in self.standin.calls_to("answerCallbackQuery"):
+                if call.params.get("callback_query_id") == query_id:
+                    return call
+            if loop.time() > deadline:
+                raise AssertionError(f"press {query_id} was never answered")
+            await asyncio.sleep(0.01)
+
+    def message(self, message_id: int) -> BotMessage:
+        """One of the bot's messages as the chat shows it now, after any edits."""
+        return _as_bot_message("message", self.chat.messages[message_id])
 
     async def expect(self, fragment: str, timeout: float = REPLY_TIMEOUT_SECONDS) -> BotMessage:
         """Read replies until one contains `fragment` (case-insensitive)."""
@@ -167,19 +210,21 @@ class ScriptedUser:
             skipped.append(message.text[:80])
 
     async def no_reply(self, within: float = 0.5) -> None:
-        """Assert that the bot stays quiet for a short while."""
+        """Assert that the bot stays quiet for a short while (closing a question is quiet)."""
         try:
-            event = await asyncio.wait_for(self.chat.events.get(), within)
+            message = await self._next(within)
         except TimeoutError:
             return
-        raise AssertionError(f"unexpected reply: {event.message.get('text')!r}")
+        raise AssertionError(f"unexpected reply: {message.text!r}")
 
     def drain(self) -> list[BotMessage]:
         """Take every reply already queued, without waiting."""
         drained = []
         while not self.chat.events.empty():
             event = self.chat.events.get_nowait()
-            drained.append(_as_bot_message(event.kind, event.message))
+            message = _as_bot_message(event.kind, event.message)
+            if not self._closes_a_question(message):
+                drained.append(message)
         self.seen.extend(drained)
         return drained
 
