@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TextIO
+
+# Below these levels libraries dump whole updates, API requests and SQL with its parameters,
+# and so Telegram user ids: whatever LOG_LEVEL says, they log no lower.
+LIBRARY_FLOORS = {
+    "telegram": logging.INFO,
+    "tornado": logging.INFO,
+    "asyncio": logging.INFO,
+    "sqlalchemy": logging.WARNING,  # INFO is every statement with its parameters
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+}
 
 
 class SecretMask(logging.Filter):
@@ -29,14 +41,16 @@ class SecretMask(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to stderr at `level`, masking secrets; keep chatty libraries quiet."""
-    handler = logging.StreamHandler()
+def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
+    """Log to `stream` (stderr) at `level`, masking secrets; keep chatty libraries quiet."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretMask(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(root.level, floor))
     # httpx logs every request URL at INFO, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import sys
 from pathlib import Path
 
@@ -94,6 +95,15 @@ async def test_malformed_token_is_refused_without_echoing_it(tmp_path: Path) -> 
     assert "TELEGRAM_BOT_TOKEN" in stderr.decode() and "secret-value" not in stderr.decode()
 
 
+async def test_an_unknown_log_level_exits_at_once_with_one_line_naming_it(tmp_path: Path) -> None:
+    env = bot_environment(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LOG_LEVEL="LOUD")
+    process = await run_bot(tmp_path, env)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "LOG_LEVEL" in lines[0]
+
+
 async def test_python_m_bot_answers_start_and_stops_cleanly_on_sigterm(
     tmp_path: Path, standin: TelegramStandIn
 ) -> None:
@@ -111,11 +121,13 @@ async def test_python_m_bot_answers_start_and_stops_cleanly_on_sigterm(
         await user.send("/start")
         reply = await user.reply(timeout=60)
         assert "Hi Pat" in reply
-        assert (tmp_path / "data" / "coach.sqlite3").exists()  # the default database, created
+        database = tmp_path / "data" / "coach.sqlite3"  # the default database, created
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600  # health data: the owner's only
     finally:
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     logs = stdout.decode() + stderr.decode()
     assert process.returncode == 0, logs
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+    assert str(user.user_id) not in logs  # not even at DEBUG
     assert "getUpdates" in logs or "Application started" in logs  # DEBUG logging really ran
