@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 
 from bot import (
     fallbacks,
+    forget,
     learn,
     onboarding,
     private,
@@ -147,7 +148,17 @@ def build_application(
             TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
         )
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
-    for flow in (onboarding, session, reminders, progress, safety, learn, router, fallbacks):
+    for flow in (
+        onboarding,
+        session,
+        reminders,
+        progress,
+        forget,
+        safety,
+        learn,
+        router,
+        fallbacks,
+    ):
         application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import onboarding, reminders, session
+from bot.forget import FORGET_STEP
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
 from bot.services import CoachContext, Services, is_database_unavailable
@@ -51,7 +52,7 @@ def current_question(
     """The question the user is at (a session step first), or None outside any flow."""
     if active is not None:
         return session.session_prompt(services, active)
-    if state is None or state.step == EMERGENCY_STEP:
+    if state is None or state.step in (EMERGENCY_STEP, FORGET_STEP):
         return None
     if state.step in reminders.STEPS:
         return reminders.prompt_for(services, user, state.step, dict(state.data))

@@ -1,4 +1,4 @@
-"""Progress: /streak (text and picture), /pause and /resume, /export for the physio, /forget."""
+"""Progress: /streak (text and picture), /pause and /resume, /export for the physio."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import charts, timers
+from bot import charts
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, rows
@@ -33,7 +33,6 @@ from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Pause, User
 from storage.progress import (
     counted_sessions,
-    delete_user,
     first_and_last_pains,
     open_pause,
     pain_by_day,
@@ -41,7 +40,6 @@ from storage.progress import (
     session_days,
     sessions_for_export,
 )
-from storage.queries import get_active_session
 from storage.safety import dropped_exercise_keys
 
 FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
@@ -404,53 +402,12 @@ async def on_export(update: Update, context: CoachContext, callback: Callback) -
     return None
 
 
-# --- forget
-
-
-async def ask_forget(update: Update, context: CoachContext) -> None:
-    """/forget: confirm before deleting everything."""
-    texts = context.services.library.texts
-    await send(
-        context,
-        chat_id_of(update),
-        (
-            texts("forget_question"),
-            rows(
-                [button(texts("button_forget_yes"), Action.FORGET, "yes")],
-                [button(texts("button_forget_no"), Action.FORGET, "no")],
-            ),
-        ),
-    )
-
-
-@on_press
-async def on_forget(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    """Delete the user and everything that hangs off them, or keep it."""
-    services = context.services
-    texts = services.library.texts
-    if callback.word(0) not in ("yes", "no"):
-        return texts("stale_button")
-    if callback.word(0) == "no":
-        await send(context, chat_id_of(update), (texts("forget_kept"), None))
-        return None
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        active = await get_active_session(db, user.id)
-        if active is not None:
-            timers.cancel(context.job_queue, active.id)
-        await delete_user(db, user.id)
-    await send(context, chat_id_of(update), (texts("forget_done"), None))
-    return None
-
-
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
     return [
         CommandHandler("streak", show_streak),
         CommandHandler("pause", ask_pause),
         CommandHandler("resume", end_pause),
         CommandHandler("export", export),
-        CommandHandler("forget", ask_forget),
         CallbackQueryHandler(on_pause, pattern=pattern(Action.PAUSE)),
         CallbackQueryHandler(on_export, pattern=pattern(Action.EXPORT)),
-        CallbackQueryHandler(on_forget, pattern=pattern(Action.FORGET)),
     ]

@@ -23,31 +23,73 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1024 * 1024  # an update is a few kilobytes; Telegram sends no files inline
 
 
+@tornado.web.stream_request_body
 class TelegramUpdates(tornado.web.RequestHandler):
-    """POST /<path>: one update from Telegram, accepted only with the right secret header."""
+    """POST /<path>: one update from Telegram, accepted only with the right secret header.
+
+    The body is streamed so an oversized one is refused (413) before it is read or parsed.
+    """
 
     def initialize(self, coach: CoachApp, secret: str) -> None:
         self.coach = coach  # tornado's own `application` is the web app
         self.secret = secret
+        self.body = bytearray()
+        self.too_large = False
+        self.refused = False  # answered in prepare(): the body that follows is not read
 
-    async def post(self) -> None:
+    def prepare(self) -> None:
         given = self.request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self.refused = True
             self.set_status(403)  # not Telegram, or a misconfigured proxy
+            self.finish()
             return
-        try:
-            data: Any = json.loads(self.request.body)
-            update = Update.de_json(data, self.coach.bot)
-        except (ValueError, TypeError, KeyError):
-            self.set_status(400)
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            self._refuse_as_too_large()
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.refused or self.too_large:
+            return  # refused already: let the rest pass unread
+        if len(self.body) + len(chunk) > MAX_BODY_BYTES:  # a chunked body may declare no length
+            self.too_large = True
+            self.body.clear()
             return
+        self.body.extend(chunk)
+
+    async def post(self) -> None:
+        if self.too_large:
+            self._refuse_as_too_large()
+            return
+        update = self._parse()
         if update is None:
-            self.set_status(400)
+            self.set_status(400)  # Telegram would retry, but this was never an update
             return
         await self.coach.update_queue.put(update)
         self.set_status(200)
+
+    def _parse(self) -> Update | None:
+        """The update in the body, or None for anything that is not one (of any shape)."""
+        try:
+            data: Any = json.loads(self.body)
+        except ValueError:  # not JSON, or not UTF-8
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        try:
+            return Update.de_json(data, self.coach.bot)
+        except Exception as error:  # a field of the wrong shape: PTB raises whatever it hit
+            # Only the kind of error: the body and its traceback carry Telegram user ids.
+            logger.info("webhook body is not a valid update (%s)", type(error).__name__)
+            return None
+
+    def _refuse_as_too_large(self) -> None:
+        self.too_large = self.refused = True
+        self.set_status(413)
+        self.finish()
 
     def log_exception(self, *args: Any) -> None:  # no request details (headers hold the secret)
         logger.warning("webhook request failed")

@@ -231,7 +231,11 @@ async def test_forget_deletes_every_row_about_the_user_and_only_theirs(
     question = await leaver.expect("cannot be undone")
     await leaver.press("No, keep it", on=question)
     await leaver.expect("Nothing was deleted")
-    assert await rows_per_table() == before
+    kept = await rows_per_table()
+    # the question replaced the /settings step, and answering it used it up: nothing else changed
+    assert kept == {**before, "conversation_states": before["conversation_states"] - 1}
+    await leaver.send("/forget")
+    question = await leaver.expect("cannot be undone")
     await leaver.press("Yes, delete everything", on=question)
     await leaver.expect("Everything I kept about you is deleted")
     after = await rows_per_table()
