@@ -27,7 +27,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Monke
     return monkeypatch
 
 
-@pytest.mark.parametrize("level", ["LOUD", "verbose", "10", ""])
+@pytest.mark.parametrize("level", ["LOUD", "verbose", "10", "INFO!"])
 def test_an_unknown_log_level_is_one_line_naming_it(
     environment: pytest.MonkeyPatch, level: str
 ) -> None:
