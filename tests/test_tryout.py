@@ -21,6 +21,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from telegram.error import BadRequest
 
 from bot.tryout.clock import OffsetClock, next_at
 from bot.tryout.page import Tryout, content_type
@@ -137,6 +138,18 @@ async def test_messages_edits_deletions_and_toasts_reach_the_page_as_telegram_sh
     assert await chat.next_event() == {"type": "delete", "id": shown["id"]}
     assert chat.person.snapshot()["items"] == []
     assert not chat.people.press(chat.person, sent.message_id, "go")  # gone: nothing to press
+
+
+async def test_a_call_telegram_would_refuse_is_shown_in_the_chat_for_developers(
+    chat: Chat,
+) -> None:
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await chat.bot.send_message(chat.person.user_id, "<b>never closed", "HTML")
+    notice = (await chat.next_event())["item"]
+    assert notice["from"] == "system"
+    assert notice["html"] == (
+        "Telegram would refuse sendMessage: Bad Request: can't parse entities: unclosed start tag"
+    )
 
 
 async def test_pictures_animations_and_documents_are_shown_with_their_captions(

@@ -73,6 +73,7 @@ class People:
         self.by_id: dict[int, Person] = {}
         # Ids from the wall clock: a new run never meets an earlier run's people in the database.
         self._user_ids = itertools.count(int(time.time() * 1000))
+        self._notices = itertools.count(1)
         standin.observers.append(self._observe)
 
     def new_person(self) -> Person:
@@ -114,6 +115,18 @@ class People:
         person = self.by_id.get(seen.chat_id)
         if person is None:
             return  # a chat of the bot that is not a tab (none in the try-out)
+        if seen.kind == "refused":  # shown in the chat, so a developer sees what went wrong
+            key = f"refused-{next(self._notices)}"
+            text = f"Telegram would refuse {seen.params['method']}: {seen.params['description']}"
+            notice = {
+                "id": key,
+                "from": "system",
+                "html": page_html(text, None),
+                "at": self._now_ms(),
+            }
+            person.items[key] = notice
+            person.publish({"type": "message", "item": notice})
+            return
         if seen.kind == "answer":
             if seen.params.get("text"):
                 alert = bool(seen.params.get("show_alert"))

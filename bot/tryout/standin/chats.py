@@ -43,8 +43,9 @@ class ChatEvent:
 class Observed:
     """One thing that happened in a chat, for watchers such as the try-out's chat page.
 
-    kind is "user" (the person sent something), "message", "edit", "delete" or "answer" (a
-    callback query answered); params are the bot's call as sent (text with its markup)."""
+    kind is "user" (the person sent something), "message", "edit", "delete", "answer" (a
+    callback query answered) or "refused" (a call Telegram would refuse; params then hold the
+    method and the description); params are the bot's call as sent (text with its markup)."""
 
     kind: str
     chat_id: int

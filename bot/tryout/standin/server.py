@@ -243,6 +243,14 @@ class TelegramStandIn(BotApiMethods):
                 return
             await asyncio.sleep(0.2)
 
+    def tell_refusal(self, call: RecordedCall) -> None:
+        """Let watchers of the chat know what Telegram would have refused (for developers)."""
+        chat_id = str(call.params.get("chat_id", ""))
+        chat = self.chats.get(int(chat_id)) if chat_id.lstrip("-").isdigit() else None
+        if chat is not None:
+            details = {"method": call.method, "description": call.description}
+            self._notify("refused", chat, {}, details)
+
     async def wait_for_webhooks(self, count: int, within_seconds: float = 60) -> None:
         """Wait until `count` bot instances have registered their webhooks."""
         loop = asyncio.get_running_loop()
@@ -282,6 +290,7 @@ class _MethodHandler(tornado.web.RequestHandler):
             body = {"ok": False, "error_code": refusal.status, "description": refusal.description}
             if refusal.status == 429:
                 body["parameters"] = {"retry_after": 1}
+            self.standin.tell_refusal(call)
         if self.standin.recording:
             self.standin.calls.append(call)
         self.set_status(call.status if call.status < 500 else 500)

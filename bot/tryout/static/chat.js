@@ -107,7 +107,7 @@ function apply(event) {
 
 function render(item) {
   const row = document.createElement("div");
-  row.className = `row ${item.from === "me" ? "out" : "in"}`;
+  row.className = `row ${{ me: "out", bot: "in", system: "system" }[item.from]}`;
   row.id = `m-${item.id}`;
   row.dataset.at = item.at;
   const bubble = document.createElement("div");
