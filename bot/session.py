@@ -44,7 +44,7 @@ from bot.safety import (
     see_soon_prompt,
     signs_prompt,
 )
-from bot.services import CoachContext, Services
+from bot.services import CoachContext, Services, retried_once_on_dropped_connection
 from content.messages import has_timer, step_message
 from content.models import DoseLevel, RegionKey, Side
 from content.progress import next_set, next_step_index
@@ -65,6 +65,7 @@ from content.screening import weekly_check_due
 from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Reminder, User
 from storage.queries import (
+    claim_session,
     clear_timer,
     get_active_session,
     get_user_session,
@@ -308,28 +309,51 @@ async def _own_active_session(
 
 Reply = str | list[Prompt]
 SessionAction = Callable[[AsyncSession, User, ExerciseSession], Coroutine[Any, Any, Reply]]
+# A press that lost a race looks once more at the session as it now is: still valid, it
+# applies; moved on, it is "already noted".
+CLAIM_ATTEMPTS = 2
+
+
+async def _transition(
+    update: Update, context: CoachContext, session_id: int, act: SessionAction
+) -> tuple[ExerciseSession, list[Prompt]] | str:
+    """Run `act` on the user's own active session as one compare-and-set on its version.
+
+    The claim bumps the version before `act` looks at anything, so of two presses racing on
+    two instances (or a double tap) only one sees the session as it was: the other finds the
+    version moved and reads the session again. Returns the session and the prompts to send,
+    or a short notice for the button's answer (a stale or doubled press).
+    """
+    texts = context.services.library.texts
+    for attempt in range(CLAIM_ATTEMPTS):
+        async with context.services.transaction() as db:
+            found = await _own_active_session(db, update, context.services, session_id)
+            if found is None:  # finished by the press that won the race, or an old button
+                return texts("already_done" if attempt else "stale_button")
+            user, session = found
+            if not await claim_session(db, session.id, session.version):
+                continue
+            reply = await act(db, user, session)
+            return reply if isinstance(reply, str) else (session, reply)
+    return texts("already_done")
 
 
 async def _on_own_session(
     update: Update, context: CoachContext, session_id: int, act: SessionAction
 ) -> str | None:
-    """Run `act` on the user's own active session, then send the prompts it returns.
+    """Run `act` as one transition of the user's own active session, then send its prompts.
 
-    A string from `act` is a short notice for the button's answer (a stale or doubled press),
-    and nothing is sent. Someone else's or a finished session is stale.
+    A string from `act` is a short notice for the button's answer, and nothing is sent.
+    Someone else's or a finished session is stale.
     """
-    services = context.services
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, session_id)
-        if found is None:
-            return services.library.texts("stale_button")
-        reply = await act(db, *found)
-    if isinstance(reply, str):
-        return reply
+    result = await _transition(update, context, session_id, act)
+    if isinstance(result, str):
+        return result
+    session, reply = result
     *before, last = reply
     for prompt in before:
         await send(context, chat_id_of(update), prompt)
-    await send_session_prompt(context, chat_id_of(update), found[1], last)
+    await send_session_prompt(context, chat_id_of(update), session, last)
     return None
 
 
@@ -490,11 +514,8 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
     services = context.services
     texts = services.library.texts
     sid, index, set_number = callback.number(0), callback.number(1), callback.number(2)
-    async with services.transaction() as db:
-        found = await _own_active_session(db, update, services, sid)
-        if found is None:
-            return texts("stale_button")
-        _, session = found
+
+    async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
         routine = routine_of(services, session)
         if index >= len(routine.steps) or not has_timer(step := routine.steps[index]):
             return texts("stale_button")
@@ -506,7 +527,14 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
         ):
             return texts("already_done")
         session.timer_ends_at = ends_at
-        text, markup = session_prompt(services, session)
+        return [session_prompt(services, session)]
+
+    result = await _transition(update, context, sid, act)
+    if isinstance(result, str):
+        return result
+    session, [(text, markup)] = result
+    ends_at = session.timer_ends_at
+    assert ends_at is not None
     assert context.job_queue is not None
     timers.start(
         context.job_queue,
@@ -521,6 +549,7 @@ async def on_timer(update: Update, context: CoachContext, callback: Callback) ->
     return None
 
 
+@retried_once_on_dropped_connection
 async def on_timer_ends(context: CoachContext) -> None:
     """The hold is over: tell the user to let go and show what comes next."""
     services = context.services
@@ -667,6 +696,8 @@ async def on_stop(update: Update, context: CoachContext, callback: Callback) -> 
     texts = services.library.texts
 
     async def act(db: AsyncSession, user: User, session: ExerciseSession) -> Reply:
+        if session.phase not in (PAIN_BEFORE, EXERCISE, HURT):
+            return texts("already_done")  # stopped already: on to pain after
         timers.cancel(context.job_queue, session.id)
         session.timer_ends_at, session.stopped_early = None, True
         if session.phase == PAIN_BEFORE:

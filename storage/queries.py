@@ -138,7 +138,13 @@ async def move_session(
             ExerciseSession.step_index == step,
             ExerciseSession.set_number == set_number,
         )
-        .values(phase=to[0], step_index=to[1], set_number=to[2], timer_ends_at=timer_ends_at)
+        .values(
+            phase=to[0],
+            step_index=to[1],
+            set_number=to[2],
+            timer_ends_at=timer_ends_at,
+            version=ExerciseSession.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
@@ -155,7 +161,26 @@ async def clear_timer(db: AsyncSession, session_id: int, step: int, set_number: 
             ExerciseSession.set_number == set_number,
             ExerciseSession.timer_ends_at.is_not(None),
         )
-        .values(timer_ends_at=None)
+        .values(timer_ends_at=None, version=ExerciseSession.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def claim_session(db: AsyncSession, session_id: int, version: int) -> bool:
+    """Take an active session read at `version` for one transition; True for exactly one taker.
+
+    The version moves on, so a press (or instance) that read the session before this commits
+    finds it changed and reads it again; on PostgreSQL it waits here for this one to finish.
+    """
+    result = await db.execute(
+        update(ExerciseSession)
+        .where(
+            ExerciseSession.id == session_id,
+            ExerciseSession.version == version,
+            ExerciseSession.status == ACTIVE,
+        )
+        .values(version=ExerciseSession.version + 1)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
