@@ -27,6 +27,7 @@ from bot import (
     forget,
     learn,
     onboarding,
+    pause,
     private,
     progress,
     reminders,
@@ -148,17 +149,19 @@ def build_application(
             TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
         )
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
-    for flow in (
+    flows = (
         onboarding,
         session,
         reminders,
         progress,
+        pause,
         forget,
         safety,
         learn,
         router,
         fallbacks,
-    ):
+    )
+    for flow in flows:
         application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application

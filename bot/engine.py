@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest
 
 from bot.callbacks import encode
+from bot.interaction import chat_id_of, current_user
 from bot.services import CoachContext, Services
 from content.flows.core import END, FlowEvent, FlowState, Keyboard, Show, Target, Toast, Transition
 from storage.conversations import end_conversation, load_conversation, save_conversation
@@ -147,7 +154,9 @@ async def step_conversation(
     transition = flow.advance(current, event, env)
     new: FlowState = transition.state
     read_version = row.version if row is not None else None
-    if new == END or not new.flow:
+    if current is None and (new == END or not new.flow):
+        saved = True  # this flow had nothing kept: another flow's place is left as it is
+    elif new == END or not new.flow:
         saved = await end_conversation(db, user.id, read_version=read_version)
     else:
         saved = await save_conversation(
@@ -166,3 +175,38 @@ async def step_conversation(
         if handler is not None:
             await handler(db, services, user, effect)
     return Outcome(transition.effects)
+
+
+EnvBuilder = Callable[[AsyncSession, Services, User], Awaitable[Any]]
+# A flow's question for someone at a kept state (asked again after an unexpected message).
+CurrentPrompt = Callable[
+    [AsyncSession, Services, User, FlowState],
+    Awaitable[tuple[str, InlineKeyboardMarkup | None] | None],
+]
+
+
+async def run_step(
+    update: Update,
+    context: CoachContext,
+    flow: ConversationFlow,
+    event: FlowEvent,
+    env_for: EnvBuilder,
+    records: Mapping[type, RecordHandler],
+) -> str | None:
+    """One whole step for a Telegram update: advance the flow in one transaction, then show
+    its messages; returns the toast for a press (None: the press was taken silently)."""
+    services = context.services
+    async with services.transaction() as db:
+        user = await current_user(db, update, services)
+        env = await env_for(db, services, user)
+        outcome = await step_conversation(db, services, user, flow, event, env, records)
+    if outcome.effects is None:  # a second press or instance moved the flow first
+        return services.library.texts("already_done")
+    pressed = update.callback_query.message if update.callback_query else None
+    toast, _ = await render(Screen(context, chat_id_of(update), pressed), outcome.effects)
+    return toast
+
+
+def prompt_of(show_effect: Show) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A flow's message as the (text, keyboard) pair the older modules send."""
+    return show_effect.text, markup(show_effect.keyboard)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -17,11 +18,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import onboarding, reminders, session
+from bot import onboarding, pause, reminders, session
+from bot.engine import CurrentPrompt
 from bot.forget import FORGET_STEP
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
 from bot.services import CoachContext, Services, is_database_unavailable
+from content.flows.core import FlowState
 from content.texts import join_lines
 from storage.models import ConversationState, ExerciseSession, User
 from storage.queries import clear_state, get_active_session, get_state
@@ -46,14 +49,27 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
     )
 
 
-def current_question(
-    services: Services, user: User, active: ExerciseSession | None, state: ConversationState | None
+# Each flow kept in conversation_states, by the name stored with it: its current question.
+CURRENT_PROMPTS: dict[str, CurrentPrompt] = {
+    pause.PAUSE.name: pause.current_prompt,
+}
+
+
+async def current_question(
+    db: AsyncSession,
+    services: Services,
+    user: User,
+    active: ExerciseSession | None,
+    state: ConversationState | None,
 ) -> Prompt | None:
     """The question the user is at (a session step first), or None outside any flow."""
     if active is not None:
         return session.session_prompt(services, active)
     if state is None or state.step in (EMERGENCY_STEP, FORGET_STEP):
         return None
+    if state.flow in CURRENT_PROMPTS:
+        place = FlowState(state.flow, state.step, dict(state.data))
+        return await CURRENT_PROMPTS[state.flow](db, services, user, place)
     if state.step in reminders.STEPS:
         return reminders.prompt_for(services, user, state.step, dict(state.data))
     return onboarding.prompt_for(services, user, state.step, dict(state.data))
@@ -76,9 +92,8 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
             question = None
         else:
             typed_step = None
-            question = current_question(
-                services, user, await get_active_session(db, user.id), state
-            )
+            active = await get_active_session(db, user.id)
+            question = await current_question(db, services, user, active, state)
     if typed_step is not None:
         await reminders.on_typed(update, context, typed_step)
         return

@@ -1,4 +1,4 @@
-"""Progress: /streak (text and picture), /pause and /resume, /export for the physio."""
+"""Progress: /streak (text and picture) and /export for the physio (/pause is bot/pause.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import charts
 from bot.callbacks import Action, Callback, pattern
-from bot.interaction import chat_id_of, current_user, on_press, send
-from bot.keyboards import button, one_per_row, rows
+from bot.interaction import chat_id_of, current_user, on_press
+from bot.keyboards import button, one_per_row
 from bot.services import CoachContext, Services
 from content.models import RegionKey
 from content.statuses import ExerciseOutcome, SymptomChangeKey
@@ -44,7 +44,6 @@ from storage.safety import dropped_exercise_keys
 
 FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
 WINDOW_GROWTH = 8
-PAUSE_LENGTHS = {"3": 3, "7": 7, "open": None}
 EXPORT_COLUMNS = (
     "local_date",
     "local_start",
@@ -200,73 +199,6 @@ async def show_streak(update: Update, context: CoachContext) -> None:
     )
 
 
-# --- pause
-
-
-async def ask_pause(update: Update, context: CoachContext) -> None:
-    """/pause: for how long."""
-    texts = context.services.library.texts
-    await send(
-        context,
-        chat_id_of(update),
-        (
-            texts("ask_pause"),
-            rows(
-                [
-                    button(texts("button_pause_3"), Action.PAUSE, "3"),
-                    button(texts("button_pause_7"), Action.PAUSE, "7"),
-                ],
-                [button(texts("button_pause_open"), Action.PAUSE, "open")],
-            ),
-        ),
-    )
-
-
-async def end_pause(update: Update, context: CoachContext) -> None:
-    """/resume: end the pause today; today counts again."""
-    services = context.services
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        today = local_today(services, user)
-        pause = await open_pause(db, user.id, today)
-        if pause is None:
-            text = services.library.texts("no_pause")
-        else:
-            if pause.starts_on >= today:
-                await db.delete(pause)
-            else:
-                pause.ends_on = today - timedelta(days=1)
-            text = services.library.texts("pause_ended")
-    await send(context, chat_id_of(update), (text, None))
-
-
-@on_press
-async def on_pause(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    """Pause buttons: ask, a length, or end."""
-    services = context.services
-    choice = callback.word(0)
-    if choice == "ask":
-        await ask_pause(update, context)
-        return None
-    if choice == "end":
-        await end_pause(update, context)
-        return None
-    if choice not in PAUSE_LENGTHS:
-        return services.library.texts("stale_button")
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        today = local_today(services, user)
-        if await open_pause(db, user.id, today) is not None:
-            return services.library.texts("already_done")
-        length = PAUSE_LENGTHS[choice]
-        ends_on = today + timedelta(days=length - 1) if length else None
-        db.add(Pause(user_id=user.id, starts_on=today, ends_on=ends_on))
-    texts = services.library.texts
-    until = texts("progress_paused_until", day=ends_on.strftime("%a %d %b")) if ends_on else ""
-    await send(context, chat_id_of(update), (texts("pause_started", until=until), None))
-    return None
-
-
 # --- export
 
 
@@ -405,9 +337,6 @@ async def on_export(update: Update, context: CoachContext, callback: Callback) -
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
     return [
         CommandHandler("streak", show_streak),
-        CommandHandler("pause", ask_pause),
-        CommandHandler("resume", end_pause),
         CommandHandler("export", export),
-        CallbackQueryHandler(on_pause, pattern=pattern(Action.PAUSE)),
         CallbackQueryHandler(on_export, pattern=pattern(Action.EXPORT)),
     ]

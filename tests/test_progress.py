@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from PIL import Image
 from sqlalchemy import func, select
 
-from storage.models import Base, ExerciseSession, SessionExercise, User
+from storage.models import Base, ExerciseSession, Pause, SessionExercise, User
 from storage.safety import drop_exercise
 from tests.conftest import FakeClock, RunningBot
 from tests.flows import onboard
@@ -256,3 +256,26 @@ async def test_a_past_run_counts_as_best_even_if_nobody_looked_while_it_lasted(
     summary = await user.expect("Your progress")
     assert "Current streak: 1 day(s), today done ✓" in summary
     assert "Best streak: 5 day(s)" in summary
+
+
+async def test_a_word_typed_at_the_pause_question_asks_it_again_and_a_second_press_does_nothing(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
+    await user.send("/pause")
+    first = await user.expect("For how long?")
+    await user.send("a while")
+    again = await user.expect("For how long?")
+    assert again.message_id != first.message_id and "3 days" in again.labels
+    await user.press("3 days", on=again)
+    assert "Paused until Thu 12 Mar" in await user.expect("Paused")
+    await user.press("1 week", on=first)  # the older question, after the pause began
+    await user.send("/streak")
+    await user.expect("Your progress")
+    answers = [call.params.get("text") for call in standin.calls_to("answerCallbackQuery")]
+    assert answers[-1] == "That button belongs to an earlier step."
+    async with bot.services.sessions() as db:
+        count = select(func.count()).select_from(Pause).where(Pause.user_id == user_id)
+        pauses = (await db.execute(count)).scalar_one()
+    assert pauses == 1
+    standin.assert_no_refusals()
