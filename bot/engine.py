@@ -23,7 +23,7 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot.callbacks import encode
-from bot.interaction import chat_id_of, current_user
+from bot.interaction import chat_id_of, current_user, note_pressed_message_changed
 from bot.services import CoachContext, Services
 from content.flows.core import END, FlowEvent, FlowState, Keyboard, Show, Target, Toast, Transition
 from storage.conversations import end_conversation, load_conversation, save_conversation
@@ -71,6 +71,7 @@ async def show(screen: Screen, effect: Show) -> int | None:
     bot, keyboard = screen.context.bot, markup(effect.keyboard)
     target = effect.target
     if target is Target.PRESSED and isinstance(screen.pressed, Message):
+        note_pressed_message_changed()  # changed in place: not closed as an answered question
         await _edit(screen, screen.pressed.message_id, has_media(screen.pressed), effect)
         return None
     if target is Target.LIVE and screen.live_message_id is not None:

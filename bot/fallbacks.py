@@ -52,6 +52,7 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
 # Each flow kept in conversation_states, by the name stored with it: its current question.
 CURRENT_PROMPTS: dict[str, CurrentPrompt] = {
     pause.PAUSE.name: pause.current_prompt,
+    reminders.REMINDER.name: reminders.current_prompt,
 }
 
 
@@ -70,9 +71,12 @@ async def current_question(
     if state.flow in CURRENT_PROMPTS:
         place = FlowState(state.flow, state.step, dict(state.data))
         return await CURRENT_PROMPTS[state.flow](db, services, user, place)
-    if state.step in reminders.STEPS:
-        return reminders.prompt_for(services, user, state.step, dict(state.data))
     return onboarding.prompt_for(services, user, state.step, dict(state.data))
+
+
+def _takes_text(place: FlowState) -> bool:
+    """Whether the flow at `place` waits for typed text (the reminder's time or place)."""
+    return place.flow == reminders.REMINDER.name and reminders.takes_text(place)
 
 
 async def unexpected_message(update: Update, context: CoachContext) -> None:
@@ -87,15 +91,14 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
     async with services.transaction() as db:
         user = await current_user(db, update, services)
         state = await get_state(db, user.id)
-        if answer and state is not None and state.step in reminders.TEXT_STEPS:
-            typed_step: str | None = state.step
-            question = None
-        else:
-            typed_step = None
+        place = FlowState(state.flow, state.step, dict(state.data)) if state else None
+        typed_answer = bool(answer) and place is not None and _takes_text(place)
+        question = None
+        if not typed_answer:
             active = await get_active_session(db, user.id)
             question = await current_question(db, services, user, active, state)
-    if typed_step is not None:
-        await reminders.on_typed(update, context, typed_step)
+    if typed_answer:
+        await reminders.on_typed(update, context)
         return
     if question is None:
         prompt: Prompt = texts("not_understood", hint=texts("hint_menu")), None

@@ -137,12 +137,17 @@ async def close_answered_question(context: CoachContext, query: CallbackQuery) -
         logger.info("could not close an answered question: %s", error)
 
 
+def note_pressed_message_changed() -> None:
+    """The press being handled changed its own message: leave it open, not closed."""
+    _pressed_message_changed.set(True)
+
+
 async def change_pressed_message(
     update: Update, text: str | None, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Change the pressed message in place (its text or caption, and its keyboard); the press
     then leaves it open. `text` None changes only the keyboard."""
-    _pressed_message_changed.set(True)
+    note_pressed_message_changed()
     query = update.callback_query
     assert query is not None
     try:

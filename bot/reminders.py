@@ -1,4 +1,5 @@
-"""Daily reminders: the /reminder settings flow, the reminder itself, and the dispatcher.
+"""Daily reminders: the /reminder settings flow (pure, in content/flows/reminder.py), the
+reminder itself, and the dispatcher.
 
 One repeating job (not one job per user) finds due rows by an indexed column, claims each with
 a compare-and-set, commits, then sends. A crash between commit and send loses that batch's
@@ -11,50 +12,30 @@ import asyncio
 import contextlib
 import logging
 import math
-import re
-import zoneinfo
 from datetime import timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from timezonefinder import TimezoneFinder
 
 from bot.callbacks import Action, Callback, pattern
-from bot.interaction import (
-    Prompt,
-    change_pressed_message,
-    chat_id_of,
-    current_user,
-    is_private_chat,
-    on_press,
-    send,
-)
-from bot.keyboards import button, one_per_row, rows
-from bot.menu import blocked_prompt
+from bot.engine import RecordHandler, prompt_of, run_step
+from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
+from bot.keyboards import button, rows
 from bot.progress import load_streak
 from bot.services import CoachContext, Services, is_database_unavailable
+from content.flows import reminder as flow
+from content.flows.core import FlowEvent, FlowState, Transition
 from content.rules import Screening
-from content.schedule import (
-    EVERY_DAY,
-    OFFSET_ZONES,
-    WEEKDAYS,
-    clock_word,
-    find_zone,
-    next_due_utc,
-    offset_choices,
-    parse_clock_word,
-    parse_time,
-    weekdays_of,
-)
-from content.texts import Html, join_lines
+from content.schedule import next_due_utc
+from content.texts import Html
 from storage.models import Reminder, User
 from storage.progress import open_pause
-from storage.queries import clear_state, get_state, set_state
 from storage.reminders import (
     claim_reminder,
     disable_reminder,
@@ -65,87 +46,9 @@ from storage.reminders import (
 
 logger = logging.getLogger(__name__)
 
-TIME_STEP, ZONE_STEP, DAYS_STEP = "reminder_time", "reminder_zone", "reminder_days"
-TEXT_STEPS = {TIME_STEP, ZONE_STEP}
-STEPS = {TIME_STEP, ZONE_STEP, DAYS_STEP}
-COMMON_TIMES = ("0700", "0800", "1200", "1800", "2000")
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
 FIRST_BATCH = 20
-
-
-@cache
-def known_zones() -> set[str]:
-    return zoneinfo.available_timezones()
-
-
-# A button word of one letter and an index: "o3" (the fourth offset zone), "t0" (Monday).
-_INDEX_WORD = re.compile(r"([a-z])([0-9]{1,2})", re.ASCII)
-
-
-def index_word(word: str, letter: str, count: int) -> int | None:
-    """The index in a button word such as "o3", if it has this letter and is below `count`."""
-    match = _INDEX_WORD.fullmatch(word)
-    if match is None or match.group(1) != letter:
-        return None
-    index = int(match.group(2))
-    return index if index < count else None
-
-
-def days_text(services: Services, mask: int) -> str:
-    texts = services.library.texts
-    if mask == EVERY_DAY:
-        return texts("reminder_days_every")
-    if mask == WEEKDAYS:
-        return texts("reminder_days_weekdays")
-    names = texts("day_names").split()
-    return ", ".join(names[day] for day in weekdays_of(mask))
-
-
-def days_keyboard(services: Services, mask: int) -> InlineKeyboardMarkup:
-    """Seven toggles (ticked when chosen) and Done."""
-    texts = services.library.texts
-    names = texts("day_names").split()
-    toggles = [
-        button(("✓ " if mask & (1 << day) else "") + name, Action.REMINDER_DAYS, f"t{day}")
-        for day, name in enumerate(names)
-    ]
-    return rows(
-        toggles[:4], toggles[4:], [button(texts("button_done"), Action.REMINDER_DAYS, "done")]
-    )
-
-
-def prompt_for(services: Services, user: User, step: str, data: dict[str, Any]) -> Prompt:
-    texts = services.library.texts
-    if step == TIME_STEP:
-        times = [button(f"{w[:2]}:{w[2:]}", Action.REMINDER_TIME, w) for w in COMMON_TIMES]
-        return texts("reminder_ask_time"), rows(
-            times, [button(texts("button_reminder_off"), Action.REMINDER_OFF)]
-        )
-    if step == ZONE_STEP:
-        current = texts("reminder_zone_current", zone=user.timezone)
-        return texts("reminder_ask_zone", current=current), rows(
-            [button(texts("button_keep_zone", zone=user.timezone), Action.REMINDER_ZONE, "keep")],
-            [button(texts("button_pick_time"), Action.REMINDER_ZONE, "times")],
-        )
-    if "days" in data:
-        return texts("reminder_pick_days"), days_keyboard(services, data["days"])
-    return texts("reminder_ask_days"), one_per_row(
-        [
-            button(texts("button_every_day"), Action.REMINDER_DAYS, "all"),
-            button(texts("button_weekdays"), Action.REMINDER_DAYS, "weekdays"),
-            button(texts("button_choose_days"), Action.REMINDER_DAYS, "pick"),
-        ]
-    )
-
-
-def local_time_prompt(services: Services) -> Prompt:
-    """Buttons with the time it is now in each offset, to pick one's own."""
-    choices = offset_choices(services.clock())
-    buttons = [button(shown, Action.REMINDER_ZONE, f"o{index}") for index, shown in choices]
-    return services.library.texts("reminder_pick_time"), rows(
-        *[buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    )
 
 
 @cache
@@ -162,177 +65,131 @@ def zone_at(latitude: float, longitude: float) -> str | None:
     return _zone_finder().timezone_at(lat=latitude, lng=longitude)
 
 
-async def reminder_command(update: Update, context: CoachContext) -> None:
-    """/reminder: choose a time, a zone and days."""
-    await start_flow(update, context)
+# --- the settings flow (content/flows/reminder.py)
+
+
+class ReminderFlow:
+    """The pure flow as the engine sees it."""
+
+    name = flow.FLOW
+
+    def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition:
+        assert isinstance(env, flow.ReminderEnv)
+        return flow.advance(state, event, env)
+
+
+REMINDER = ReminderFlow()
+
+
+def view_of(reminder: Reminder) -> flow.ReminderView:
+    return flow.ReminderView(
+        reminder.local_time,
+        reminder.weekdays,
+        reminder.timezone,
+        reminder.next_due_utc,
+        reminder.enabled,
+    )
+
+
+async def env_for(db: AsyncSession, services: Services, user: User) -> flow.ReminderEnv:
+    """The person's zone and reminder as stored, and whether exercise is off."""
+    reminder = await db.get(Reminder, user.id)
+    return flow.ReminderEnv(
+        services.library.texts,
+        services.clock(),
+        user.timezone,
+        view_of(reminder) if reminder is not None else None,
+        blocked=user.screening == Screening.EMERGENCY,
+    )
+
+
+async def _set_zone(db: AsyncSession, services: Services, user: User, effect: Any) -> None:
+    assert isinstance(effect, flow.SetZone)
+    user.timezone = effect.zone
+
+
+async def _save(db: AsyncSession, services: Services, user: User, effect: Any) -> None:
+    assert isinstance(effect, flow.SaveReminder)
+    await save_reminder(
+        db,
+        user.id,
+        local_time=effect.local_time,
+        weekdays=effect.weekdays,
+        timezone=effect.zone,
+        next_due_utc=effect.next_due_utc,
+    )
+
+
+async def _turn_off(db: AsyncSession, services: Services, user: User, effect: Any) -> None:
+    reminder = await db.get(Reminder, user.id)
+    if reminder is not None:
+        reminder.enabled = False
+
+
+RECORDS: dict[type, RecordHandler] = {
+    flow.SetZone: _set_zone,
+    flow.SaveReminder: _save,
+    flow.TurnRemindersOff: _turn_off,
+}
+
+
+async def _step(update: Update, context: CoachContext, event: FlowEvent) -> str | None:
+    return await run_step(update, context, REMINDER, event, env_for, RECORDS)
 
 
 async def start_flow(update: Update, context: CoachContext) -> None:
-    """Show the reminder as it is now (if any), then ask for a time."""
-    services = context.services
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        if user.screening == Screening.EMERGENCY:  # no invitations to exercise until cleared
-            await send(context, chat_id_of(update), blocked_prompt(services))
-            return
-        await set_state(db, user.id, TIME_STEP, {}, services.clock())
-        reminder = await db.get(Reminder, user.id)
-        text, markup = prompt_for(services, user, TIME_STEP, {})
-        if reminder is not None and reminder.enabled:
-            text = join_lines(describe(services, reminder, "reminder_current"), text)
-    await send(context, chat_id_of(update), (text, markup))
+    """/reminder: show the reminder as it is now (if any), then ask for a time."""
+    await _step(update, context, FlowEvent(flow.Kind.BEGIN))
 
 
-def describe(services: Services, reminder: Reminder, key: str) -> Html:
-    """The reminder's time, zone, days and next instant, in the user's local time."""
-    zone = ZoneInfo(reminder.timezone)
-    due = reminder.next_due_utc
-    return services.library.texts(
-        key,
-        time=reminder.local_time.strftime("%H:%M"),
-        zone=reminder.timezone,
-        days=days_text(services, reminder.weekdays),
-        next=due.astimezone(zone).strftime("%a %d %b, %H:%M") if due else "-",
-    )
+async def current_prompt(
+    db: AsyncSession, services: Services, user: User, state: FlowState
+) -> Prompt | None:
+    """The reminder question again, for someone who sent something else."""
+    return prompt_of(flow.current_question(state, await env_for(db, services, user)))
 
 
-# What answering a step gives: a message to send, a keyboard to swap in place, or a notice.
-Answer = tuple[str, InlineKeyboardMarkup | None] | InlineKeyboardMarkup | str
+def takes_text(state: FlowState) -> bool:
+    """Whether typed text or a shared location answers the reminder question at `state`."""
+    return flow.takes_text(state)
 
 
-async def _advance(update: Update, context: CoachContext, step: str, value: str) -> str | None:
-    """Take an answer for `step` (from a button or typed) and ask the next question."""
-    services = context.services
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        state = await get_state(db, user.id)
-        if state is None or state.step != step:
-            return services.library.texts("stale_button")
-        answer = await _ANSWERS[step](db, services, user, dict(state.data), value)
-    if isinstance(answer, str):
-        return answer
-    if isinstance(answer, InlineKeyboardMarkup):
-        await _show_toggles(update, answer)
-    else:
-        await send(context, chat_id_of(update), answer)
-    return None
-
-
-async def _answer_time(
-    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
-) -> Answer:
-    at = parse_time(value)
-    if at is None:
-        return services.library.texts("reminder_time_unknown"), None
-    data["time"] = clock_word(at)
-    await set_state(db, user.id, ZONE_STEP, data, services.clock())
-    return prompt_for(services, user, ZONE_STEP, data)
-
-
-async def _answer_zone(
-    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
-) -> Answer:
-    if value == "times":
-        return local_time_prompt(services)
-    zone = _zone_from_answer(value, user)
-    if zone is None:
-        return services.library.texts("reminder_zone_unknown"), None
-    user.timezone = zone
-    await set_state(db, user.id, DAYS_STEP, data, services.clock())
-    return prompt_for(services, user, DAYS_STEP, data)
-
-
-async def _answer_days(
-    db: AsyncSession, services: Services, user: User, data: dict[str, Any], value: str
-) -> Answer:
-    if value in PRESET_DAYS:
-        return await _save(db, services, user, data, PRESET_DAYS[value])
-    mask = data.get("days", 0)
-    if value == "done":
-        return (
-            await _save(db, services, user, data, mask)
-            if mask
-            else services.library.texts("reminder_days_none")
-        )
-    day = index_word(value, "t", 7)
-    if day is not None:
-        mask ^= 1 << day
-    data["days"] = mask
-    await set_state(db, user.id, DAYS_STEP, data, services.clock())
-    if day is not None:
-        return days_keyboard(services, mask)
-    return prompt_for(services, user, DAYS_STEP, data)
-
-
-_ANSWERS = {TIME_STEP: _answer_time, ZONE_STEP: _answer_zone, DAYS_STEP: _answer_days}
-PRESET_DAYS = {"all": EVERY_DAY, "weekdays": WEEKDAYS}
-
-
-def _zone_from_answer(value: str, user: User) -> str | None:
-    """A zone from a button word ("keep", "o<index>") or from what was typed."""
-    if value == "keep":
-        return user.timezone
-    if (offset := index_word(value, "o", len(OFFSET_ZONES))) is not None:
-        return OFFSET_ZONES[offset]
-    return find_zone(value, known_zones())
-
-
-async def _show_toggles(update: Update, markup: InlineKeyboardMarkup) -> None:
-    """Tick or untick a day on the same message: one edit, no new message."""
-    await change_pressed_message(update, None, markup)
-
-
-async def _save(
-    db: AsyncSession, services: Services, user: User, data: dict[str, Any], weekdays: int
-) -> Prompt:
-    at = parse_clock_word(data["time"])
-    assert at is not None, "only a valid time reaches the days step"
-    due = next_due_utc(at, ZoneInfo(user.timezone), weekdays, services.clock())
-    reminder = await save_reminder(
-        db, user.id, local_time=at, weekdays=weekdays, timezone=user.timezone, next_due_utc=due
-    )
-    await clear_state(db, user.id)
-    return describe(services, reminder, "reminder_set"), None
-
-
-async def on_typed(update: Update, context: CoachContext, step: str) -> None:
+async def on_typed(update: Update, context: CoachContext) -> None:
     """A typed time or place, or a shared location, while the reminder flow waits for one."""
     message = update.message
     assert message is not None
     if message.location is not None:
         zone = zone_at(message.location.latitude, message.location.longitude)
-        await _advance(update, context, step, zone or "")
+        text = zone or ""  # off the map: "I couldn't find that place"
     else:
-        await _advance(update, context, step, message.text or "")
+        text = message.text or ""
+    toast = await _step(update, context, FlowEvent(flow.Kind.TYPED, text=text))
+    if toast is not None:  # typed text has no button to show a notice on
+        await send(context, chat_id_of(update), (toast, None))
 
 
 @on_press
 async def on_time(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    return await _advance(update, context, TIME_STEP, callback.word(0))
+    return await _step(update, context, FlowEvent(flow.Kind.TIME, callback.args))
 
 
 @on_press
 async def on_zone(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    return await _advance(update, context, ZONE_STEP, callback.word(0))
+    return await _step(update, context, FlowEvent(flow.Kind.ZONE, callback.args))
 
 
 @on_press
 async def on_days(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    return await _advance(update, context, DAYS_STEP, callback.word(0))
+    return await _step(update, context, FlowEvent(flow.Kind.DAYS, callback.args))
 
 
 @on_press
 async def on_off(update: Update, context: CoachContext, callback: Callback) -> str | None:
     """Turn reminders off."""
-    services = context.services
-    async with services.transaction() as db:
-        user = await current_user(db, update, services)
-        reminder = await db.get(Reminder, user.id)
-        if reminder is not None:
-            reminder.enabled = False
-        await clear_state(db, user.id)
-    await send(context, chat_id_of(update), (services.library.texts("reminder_off"), None))
-    return None
+    return await _step(update, context, FlowEvent(flow.Kind.OFF))
+
+
+# --- the reminder itself
 
 
 @on_press
@@ -515,7 +372,7 @@ def _one_line(error: BaseException) -> str:
 
 def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
     return [
-        CommandHandler("reminder", reminder_command),
+        CommandHandler("reminder", start_flow),
         CallbackQueryHandler(on_time, pattern=pattern(Action.REMINDER_TIME)),
         CallbackQueryHandler(on_zone, pattern=pattern(Action.REMINDER_ZONE)),
         CallbackQueryHandler(on_days, pattern=pattern(Action.REMINDER_DAYS)),

@@ -8,7 +8,9 @@ because the next due time is always computed after the last one, it is sent once
 from __future__ import annotations
 
 import re
+import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 EVERY_DAY = 0b1111111
@@ -135,3 +137,22 @@ def find_zone(text: str, known: set[str]) -> str | None:
         return by_lower[wanted]
     cities = sorted(zone for zone in known if zone.lower().rsplit("/", 1)[-1] == wanted)
     return cities[0] if cities else None
+
+
+@cache
+def known_zones() -> set[str]:
+    """Every IANA zone this machine knows (read once)."""
+    return zoneinfo.available_timezones()
+
+
+# A button word of one letter and an index: "o3" (the fourth offset zone), "t0" (Monday).
+_INDEX_WORD = re.compile(r"([a-z])([0-9]{1,2})", re.ASCII)
+
+
+def index_word(word: str, letter: str, count: int) -> int | None:
+    """The index in a button word such as "o3", if it has this letter and is below `count`."""
+    match = _INDEX_WORD.fullmatch(word)
+    if match is None or match.group(1) != letter:
+        return None
+    index = int(match.group(2))
+    return index if index < count else None

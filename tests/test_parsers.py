@@ -8,8 +8,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.callbacks import MAX_NUMBER, SHAPES, Action, decode, encode
-from bot.reminders import index_word, known_zones, zone_at
-from content.schedule import OFFSET_ZONES, find_zone, parse_clock_word, parse_time
+from bot.reminders import zone_at
+from content.schedule import (
+    OFFSET_ZONES,
+    find_zone,
+    index_word,
+    known_zones,
+    parse_clock_word,
+    parse_time,
+)
 
 
 @given(st.text())

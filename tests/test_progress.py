@@ -273,7 +273,7 @@ async def test_a_word_typed_at_the_pause_question_asks_it_again_and_a_second_pre
     await user.send("/streak")
     await user.expect("Your progress")
     answers = [call.params.get("text") for call in standin.calls_to("answerCallbackQuery")]
-    assert answers[-1] == "That button belongs to an earlier step."
+    assert str(answers[-1]).startswith("That button belongs to an earlier step")
     async with bot.services.sessions() as db:
         count = select(func.count()).select_from(Pause).where(Pause.user_id == user_id)
         pauses = (await db.execute(count)).scalar_one()

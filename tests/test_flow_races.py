@@ -1,0 +1,115 @@
+"""A double tap or a second instance never applies one press twice: the same press, raced by
+two transactions on PostgreSQL through the engine's compare-and-set, is applied once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+from bot.engine import (
+    ConversationFlow,
+    EnvBuilder,
+    Outcome,
+    RecordHandler,
+    step_conversation,
+)
+from bot.reminders import RECORDS as REMINDER_RECORDS
+from bot.reminders import REMINDER
+from bot.reminders import env_for as reminder_env
+from bot.services import Services
+from content.flows import reminder
+from content.flows.core import FlowEvent
+from storage.models import Reminder, User
+from storage.queries import get_or_create_user
+from tests.conftest import FakeClock, RunningBot
+from tests.databases import backends_waiting_on_a_lock
+from tests.standin import TelegramStandIn
+
+
+async def step(
+    services: Services,
+    user_id: int,
+    flow: ConversationFlow,
+    event: FlowEvent,
+    env_for: EnvBuilder,
+    records: dict[type, RecordHandler],
+) -> Outcome:
+    """One press, in a transaction of its own."""
+    async with services.transaction() as db:
+        user = await db.get(User, user_id)
+        assert user is not None
+        return await step_conversation(
+            db, services, user, flow, event, await env_for(db, services, user), records
+        )
+
+
+async def race_same_press(
+    services: Services,
+    database_url: str,
+    user_id: int,
+    flow: ConversationFlow,
+    event: FlowEvent,
+    env_for: EnvBuilder,
+    records: dict[type, RecordHandler],
+) -> tuple[list[Outcome], Counter[type]]:
+    """Apply `event` twice at once: the first holds its transaction open until the second has
+    read the same state and waits on the row; returns both outcomes and the records written."""
+    written: Counter[type] = Counter()
+
+    def counted(handler: RecordHandler) -> RecordHandler:
+        async def record(db: Any, services: Services, user: User, effect: Any) -> None:
+            written[type(effect)] += 1
+            await handler(db, services, user, effect)
+
+        return record
+
+    counting = {kind: counted(handler) for kind, handler in records.items()}
+    first_stepped = asyncio.Event()
+
+    async def first() -> Outcome:
+        async with services.transaction() as db:
+            user = await db.get(User, user_id)
+            assert user is not None
+            env = await env_for(db, services, user)
+            outcome = await step_conversation(db, services, user, flow, event, env, counting)
+            first_stepped.set()
+            # Only the server knows when the second press waits on this row: ask it.
+            while await backends_waiting_on_a_lock(database_url) == 0:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        return outcome
+
+    async def second() -> Outcome:
+        await first_stepped.wait()
+        return await step(services, user_id, flow, event, env_for, counting)
+
+    outcomes = await asyncio.wait_for(asyncio.gather(first(), second()), timeout=20)
+    return list(outcomes), written
+
+
+async def test_the_same_reminder_days_press_raced_twice_saves_once(
+    standin: TelegramStandIn, postgres_url: str, clock: FakeClock
+) -> None:
+    running = RunningBot(standin, postgres_url, clock)
+    await running.start()
+    try:
+        services = running.services
+        async with services.transaction() as db:
+            user_id = (await get_or_create_user(db, 77, 77, clock())).id
+        for event in (
+            FlowEvent(reminder.Kind.BEGIN),
+            FlowEvent(reminder.Kind.TIME, ("0800",)),
+            FlowEvent(reminder.Kind.ZONE, ("keep",)),
+        ):
+            await step(services, user_id, REMINDER, event, reminder_env, REMINDER_RECORDS)
+        every_day = FlowEvent(reminder.Kind.DAYS, ("all",))
+        outcomes, written = await race_same_press(
+            services, postgres_url, user_id, REMINDER, every_day, reminder_env, REMINDER_RECORDS
+        )
+        assert [outcome.effects is None for outcome in outcomes] == [False, True]
+        assert written == Counter({reminder.SaveReminder: 1})
+        async with services.transaction() as db:
+            saved = await db.get(Reminder, user_id)
+        assert saved is not None and saved.enabled and saved.weekdays == 0b1111111
+    finally:
+        await running.stop()
