@@ -23,6 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import (
+    exercise_setup,
     fallbacks,
     forget,
     learn,
@@ -61,7 +62,7 @@ COMMANDS = [
     BotCommand("start", "Set up, or open the menu"),
     BotCommand("exercise", "Today's session"),
     BotCommand("learn", "About pinched nerves"),
-    BotCommand("settings", "Change area or side"),
+    BotCommand("settings", "Change area, side or where you exercise"),
     BotCommand("reminder", "Set your daily reminder"),
     BotCommand("streak", "Your streak and progress"),
     BotCommand("pause", "Pause for a flare or rest"),
@@ -151,6 +152,7 @@ def build_application(
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
     flows = (
         onboarding,
+        exercise_setup,
         session,
         reminders,
         progress,

@@ -57,6 +57,7 @@ SHAPES: dict[Action, str] = {
     Action.FEEDBACK: "nnw",
     Action.ACTIVITY: "w",
     Action.ACTIVITY_SCORE: "nn",
+    Action.SETUP: "w",
 }
 
 

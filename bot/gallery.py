@@ -12,8 +12,7 @@ from PIL import Image, ImageDraw
 from bot import animation, mannequin
 from bot.pictures import Demo, animation_bytes, demo_for, still_bytes
 from content.library import Library, load_library
-from content.models import DoseLevel, RegionKey, Side
-from content.motion import Setup
+from content.models import DoseLevel, RegionKey, Setup, Side
 from content.routine import RoutineStep
 
 TILE = 360  # phone size: how a patient sees it

@@ -236,7 +236,7 @@ def _draw_head(
     hair_x, hair_y = place.px(add(pts["head"], scale(back_of_head, HEAD_RADIUS)))
     if math.hypot(hair_x - cx, hair_y - cy) > r * 0.25 or dot(back_of_head, toward) > 0:
         angle = math.degrees(math.atan2(hair_y - cy, hair_x - cx))
-        spread = 75 if dot(back_of_head, toward) <= 0 else 150
+        spread = 75 if dot(back_of_head, toward) <= 0.3 else 150  # seen from behind: all hair
         draw.chord((cx - r, cy - r, cx + r, cy + r), angle - spread, angle + spread, fill=HAIR)
     eye_r = r * 0.15
     for sign in (1, -1):

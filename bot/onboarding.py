@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import session as session_flow
 from bot.callbacks import Action, Callback, pattern
+from bot.exercise_setup import offer_setup
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, pain_scale, rows
 from bot.menu import blocked_prompt, menu_prompt
@@ -164,7 +165,10 @@ async def settings(update: Update, context: CoachContext) -> None:
             prompt = blocked_prompt(services)  # no re-screening around "I've been checked"
         else:
             prompt = await _go(db, services, user, Step.SETTINGS_REGION, {})
+        setup = user.setup if user.onboarded_at is not None else None
     await send(context, chat_id_of(update), prompt)
+    if setup is not None:  # floor, bed or wall: its own question, answered any time
+        await offer_setup(context, chat_id_of(update), setup)
 
 
 async def _begin_screen(

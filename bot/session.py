@@ -46,7 +46,7 @@ from bot.safety import (
 )
 from bot.services import CoachContext, Services, retried_once_on_dropped_connection
 from content.messages import has_timer, step_message
-from content.models import DoseLevel, RegionKey, Side
+from content.models import DoseLevel, RegionKey, Setup, Side
 from content.progress import next_set, next_step_index
 from content.routine import Routine, RoutineStep
 from content.rules import (
@@ -101,6 +101,7 @@ def routine_of(services: Services, session: ExerciseSession) -> Routine:
         Side(session.side),
         DoseLevel(session.dose_level),
         session.dropped_keys,
+        setup=Setup(session.setup),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from content.models import (
     RedFlags,
     Region,
     RegionKey,
+    Setup,
     Side,
     StopRules,
 )
@@ -49,7 +51,13 @@ class Library:
     demos: dict[str, ExerciseDemos]
 
     def build_routine(
-        self, region: RegionKey, side: Side, level: DoseLevel, dropped: Collection[str] = ()
+        self,
+        region: RegionKey,
+        side: Side,
+        level: DoseLevel,
+        dropped: Collection[str] = (),
+        *,
+        setup: Setup = Setup.FLOOR,
     ) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
         spec = self.regions[region]
@@ -62,6 +70,7 @@ class Library:
             level,
             dropped,
             lambda name: self.texts("dropped_reason", name=name),
+            setup,
         )
 
 
@@ -118,6 +127,15 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
                 raise ContentError(
                     f"demos.yaml: {exercise_key}: missing (every exercise has a demonstration)"
                 )
+    for key, exercise in exercises.items():
+        demos = library.demos.get(key)
+        drawn = {s for s in (Setup.BED, Setup.WALL) if demos and getattr(demos, s.value)}
+        if demos is not None and drawn != set(exercise.setups):
+            raise ContentError(
+                f"demos.yaml: {key}: setups {sorted(s.value for s in drawn)} differ from "
+                f"exercises.yaml's {sorted(s.value for s in exercise.setups)} (each setup has "
+                "its words and its demonstration)"
+            )
     _check_rendered_lengths(library)
     return library
 
@@ -133,7 +151,7 @@ def _load_demos(path: Path) -> dict[str, ExerciseDemos]:
         expanded = {}
         for setup, body in setups.items():
             try:
-                expanded[setup] = expand_demo(body or {}, postures)
+                expanded[setup] = expand_demo(body or {}, postures, setups)
             except (ValueError, TypeError) as error:
                 raise ContentError(f"{where}.{setup}: {error}") from None
         demos[key] = _parse(ExerciseDemos, expanded, where)
@@ -147,23 +165,21 @@ def visible_length(html_text: str) -> int:
 
 
 def _check_rendered_lengths(library: Library) -> None:
-    for region in RegionKey:
-        for side in Side:
-            for level in DoseLevel:
-                routine = library.build_routine(region, side, level)
-                for position, step in enumerate(routine.steps, start=1):
-                    text = step_message(
-                        library.texts,
-                        step,
-                        position=position,
-                        count=len(routine.steps),
-                        set_number=step.sets,
-                        pain_limit=library.stop_rules.pain_limit_during,
-                        preface=library.texts("timer_released"),
-                    )
-                    if visible_length(text) > CAPTION_LIMIT:
-                        raise ContentError(
-                            f"exercises.yaml: {step.exercise_key}: the rendered message is "
-                            f"{visible_length(text)} characters, over Telegram's {CAPTION_LIMIT}"
-                            " for a picture's caption"
-                        )
+    for region, side, level, setup in itertools.product(RegionKey, Side, DoseLevel, Setup):
+        routine = library.build_routine(region, side, level, setup=setup)
+        for position, step in enumerate(routine.steps, start=1):
+            text = step_message(
+                library.texts,
+                step,
+                position=position,
+                count=len(routine.steps),
+                set_number=step.sets,
+                pain_limit=library.stop_rules.pain_limit_during,
+                preface=library.texts("timer_released"),
+            )
+            if visible_length(text) > CAPTION_LIMIT:
+                raise ContentError(
+                    f"exercises.yaml: {step.exercise_key}: the rendered message is "
+                    f"{visible_length(text)} characters, over Telegram's {CAPTION_LIMIT}"
+                    " for a picture's caption"
+                )

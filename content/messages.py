@@ -44,11 +44,15 @@ def step_message(
         else ""
     )
     safety = "\n".join(f"⚠️ {escape(note)}" for note in step.safety)
+    cues = "\n".join(texts("step_cue", cue=cue) for cue in step.cues)
+    mistakes = "\n".join(texts("step_mistake", mistake=mistake) for mistake in step.mistakes)
     return join_lines(
         preface,
         texts("step_heading", position=position, count=count, name=step.name, side_part=side_part),
         texts("step_start", position_text=step.position),
         numbered,
+        cues,
+        mistakes,
         texts("step_feel", feel=step.feel),
         safety,
         texts("step_set", set_number=set_number, sets=step.sets, amount=amount_text(texts, step)),

@@ -37,6 +37,23 @@ class SideRule(StrEnum):
     AWAY_FROM_SYMPTOMS = "away_from_symptoms"
 
 
+class Setup(StrEnum):
+    """Where a person does the floor exercises: on the floor, on a bed, or standing at a wall."""
+
+    FLOOR = "floor"
+    BED = "bed"
+    WALL = "wall"
+
+
+# When an exercise has no version for the chosen setup, the next one that suits someone who
+# cannot get down to the floor is used, and the floor version (as written) last.
+SETUP_FALLBACK: dict[Setup, tuple[Setup, ...]] = {
+    Setup.FLOOR: (Setup.FLOOR,),
+    Setup.BED: (Setup.BED, Setup.WALL, Setup.FLOOR),
+    Setup.WALL: (Setup.WALL, Setup.BED, Setup.FLOOR),
+}
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -91,6 +108,14 @@ class GentleVersion(Frozen):
     feel: str
 
 
+class ExerciseSetup(Frozen):
+    """How the exercise reads on a bed or at a wall: its own starting position, and steps
+    when they differ."""
+
+    position: str
+    steps: list[str] | None = Field(default=None, min_length=1)
+
+
 class Exercise(Frozen):
     key: str
     name: str
@@ -104,10 +129,17 @@ class Exercise(Frozen):
     steps: list[str] = Field(min_length=1)
     feel: str
     safety: list[str] = []
+    cues: list[str] = Field(min_length=1, max_length=3)
+    mistakes: list[str] = Field(min_length=1, max_length=2)
+    setups: dict[Setup, ExerciseSetup] = {}
     dose: Dose
     gentle: Dose
     gentle_version: GentleVersion | None = None
     source: str
+
+    def setup_for(self, chosen: Setup) -> Setup:
+        """The setup this exercise is done in for someone who chose `chosen`."""
+        return next(s for s in SETUP_FALLBACK[chosen] if s is Setup.FLOOR or s in self.setups)
 
     @model_validator(mode="after")
     def _consistent(self) -> Exercise:
@@ -115,6 +147,8 @@ class Exercise(Frozen):
             raise ValueError(
                 f"side_rule {self.side_rule.value!r} does not fit sided: {str(self.sided).lower()}"
             )
+        if Setup.FLOOR in self.setups:
+            raise ValueError("setups: floor is the exercise as written; list only bed or wall")
         if self.sided and not self.side_label:
             raise ValueError("a sided exercise needs side_label")
         if self.side_rule is SideRule.AWAY_FROM_SYMPTOMS and self.when_both_sides is None:
@@ -128,8 +162,9 @@ class Exercise(Frozen):
             allowed.add("hold")
         easier = self.gentle_version
         extra = [easier.feel, *easier.steps] if easier else []
+        variants = [t for v in self.setups.values() for t in [v.position, *(v.steps or [])]]
         texts = [self.position, self.feel, self.side_label or "", *self.steps, *self.safety]
-        for text in [*texts, *extra]:
+        for text in [*texts, *extra, *self.cues, *self.mistakes, *variants]:
             if unknown := set(PLACEHOLDER.findall(text)) - allowed:
                 raise ValueError(
                     f"placeholder {{{sorted(unknown)[0]}}} is not allowed in: {text!r}"

@@ -6,29 +6,11 @@ kinematics on an adult skeleton). Pure: no drawing here.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from content.models import Frozen
-
-
-class Setup(StrEnum):
-    """Where a person does the floor exercises: on the floor, on a bed, or standing at a wall."""
-
-    FLOOR = "floor"
-    BED = "bed"
-    WALL = "wall"
-
-
-# When the chosen setup has no demonstration for an exercise, the next one that suits someone
-# who cannot get down to the floor is used, and the floor version last.
-SETUP_FALLBACK: dict[Setup, tuple[Setup, ...]] = {
-    Setup.FLOOR: (Setup.FLOOR,),
-    Setup.BED: (Setup.BED, Setup.WALL, Setup.FLOOR),
-    Setup.WALL: (Setup.WALL, Setup.BED, Setup.FLOOR),
-}
+from content.models import SETUP_FALLBACK, Frozen, Setup
 
 Posture = Literal["upright", "on_back", "all_fours", "on_left_side"]
 Prop = Literal["mat", "chair", "wall", "pillow", "bed", "cushion", "stool"]
@@ -131,6 +113,7 @@ class Demonstration(Frozen):
     props: list[Prop] = Field(default_factory=list)
     camera: Camera = Camera()
     anchor: Joint = "pelvis"  # stays still in the room while the rest moves
+    plant: list[Literal["hands", "feet"]] = Field(default_factory=list)  # stay where they start
     moving: list[Part] = Field(min_length=1)
     start: Pose
     moves: list[Move] = Field(min_length=1)
@@ -171,10 +154,17 @@ def merged(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def expand_demo(raw: dict[str, Any], postures: dict[str, Any]) -> dict[str, Any]:
-    """A demonstration as written (start `from` a named posture, moves as changes to the
-    start) turned into full poses, ready to validate."""
+def expand_demo(
+    raw: dict[str, Any], postures: dict[str, Any], setups: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A demonstration as written (`like` another setup of the same exercise with changes,
+    start `from` a named posture, moves as changes to the start) turned into full poses."""
     raw = dict(raw)
+    if "like" in raw:
+        other = raw.pop("like")
+        if not setups or other not in setups or "like" in setups[other]:
+            raise ValueError(f"like: {other!r} is not a setup of this exercise written out")
+        raw = {**setups[other], **raw}
     start = dict(raw.get("start") or {})
     if "from" in start:
         name = start.pop("from")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from content.models import DoseLevel, Exercise, RegionKey, Side, SideRule
-from content.motion import Setup
+from content.models import DoseLevel, Exercise, RegionKey, Setup, Side, SideRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +20,13 @@ class RoutineStep:
     steps: tuple[str, ...]
     feel: str
     safety: tuple[str, ...]
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
     hold_seconds: int | None
     reps: int
     sets: int
     rest_seconds: int
-    setup: Setup = Setup.FLOOR
+    setup: Setup
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,10 @@ def sides_for(exercise: Exercise, symptom_side: Side) -> list[Side | None] | Non
     return None if exercise.when_both_sides == "skip" else [Side.RIGHT, Side.LEFT]
 
 
-def resolve_step(exercise: Exercise, side: Side | None, level: DoseLevel) -> RoutineStep:
-    """One exercise with its side words and the dose for `level` filled in."""
+def resolve_step(
+    exercise: Exercise, side: Side | None, level: DoseLevel, chosen: Setup = Setup.FLOOR
+) -> RoutineStep:
+    """One exercise with its side words, the dose for `level` and the setup filled in."""
     dose = exercise.dose if level is DoseLevel.STANDARD else exercise.gentle
     easier = exercise.gentle_version if level is DoseLevel.GENTLE else None
     hold = dose.hold_seconds.default if dose.hold_seconds else None
@@ -84,19 +87,26 @@ def resolve_step(exercise: Exercise, side: Side | None, level: DoseLevel) -> Rou
     def fill(text: str) -> str:
         return text.format(**words)
 
+    setup = exercise.setup_for(chosen)
+    variant = exercise.setups.get(setup)
+    position = variant.position if variant else exercise.position
+    steps = (variant.steps if variant else None) or exercise.steps
     return RoutineStep(
         exercise_key=exercise.key,
         name=easier.name if easier else exercise.name,
         side=side,
         side_label=fill(exercise.side_label) if side and exercise.side_label else None,
-        position=fill(exercise.position),
-        steps=tuple(fill(step) for step in (easier.steps if easier else exercise.steps)),
+        position=fill(position),
+        steps=tuple(fill(step) for step in (easier.steps if easier else steps)),
         feel=fill(easier.feel if easier else exercise.feel),
         safety=tuple(fill(note) for note in exercise.safety),
+        cues=tuple(fill(cue) for cue in exercise.cues),
+        mistakes=tuple(fill(mistake) for mistake in exercise.mistakes),
         hold_seconds=hold,
         reps=dose.reps.default,
         sets=dose.sets.default,
         rest_seconds=dose.rest_seconds,
+        setup=setup,
     )
 
 
@@ -109,8 +119,9 @@ def build_routine(
     level: DoseLevel,
     dropped: Collection[str] = (),
     dropped_reason: Callable[[str], str] = str,
+    setup: Setup = Setup.FLOOR,
 ) -> Routine:
-    """The ordered steps of a region's routine for one person's side and dose level.
+    """The ordered steps of a region's routine for one person's side, dose level and setup.
 
     `dropped` exercises (stopped by pain session after session) are left out, with the reason
     `dropped_reason(name)`.
@@ -126,5 +137,5 @@ def build_routine(
         if sides is None:
             left_out.append(LeftOut(key, exercise.name, exercise.when_both_sides_reason or ""))
             continue
-        steps.extend(resolve_step(exercise, each, level) for each in sides)
+        steps.extend(resolve_step(exercise, each, level, setup) for each in sides)
     return Routine(region, side, level, tuple(steps), tuple(left_out), tuple(cautions))

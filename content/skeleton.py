@@ -130,19 +130,25 @@ def pose_skeleton(pose: Pose, posture: str) -> Skeleton:
     root = add((0.0, body.rise, 0.0), scale(POSTURES[posture].up, body.shift))
     waist_frame = _spine(pelvis, pose.low_back)
     waist = add(root, scale(waist_frame.up, LUMBAR))
-    trunk = _spine(waist_frame, pose.upper_back)
-    neck_base = add(waist, scale(trunk.up, THORACIC))
+    # the upper back bends in two places, so a rounded or arched back shows as a curve
+    half = Spine(
+        bend=pose.upper_back.bend / 2, side=pose.upper_back.side / 2, turn=pose.upper_back.turn / 2
+    )
+    lower_thoracic = _spine(waist_frame, half)
+    chest = add(waist, scale(lower_thoracic.up, THORACIC * 0.55))
+    trunk = _spine(lower_thoracic, half)
+    neck_base = add(chest, scale(trunk.up, THORACIC * 0.45))
     neck = _spine(trunk, pose.neck)
     skull = add(neck_base, scale(neck.up, NECK), scale(trunk.forward, pose.neck.glide))
     head = add(skull, scale(neck.up, HEAD_RADIUS * 0.8), scale(neck.forward, 1.5))
     points: dict[str, Vec] = {
         "pelvis": root,
         "waist": waist,
-        "chest": add(waist, scale(trunk.up, THORACIC * 0.62)),
+        "chest": chest,
         "neck_base": neck_base,
         "skull": skull,
         "head": head,
-        "nose": add(head, scale(neck.forward, HEAD_RADIUS * 1.08), scale(neck.up, -1.5)),
+        "nose": add(head, scale(neck.forward, HEAD_RADIUS * 1.25), scale(neck.up, -1.5)),
     }
     blades = add(scale(trunk.forward, -pose.shoulders.back), scale(trunk.up, pose.shoulders.up))
     for name, sign, arm in (("right", 1, pose.right_arm), ("left", -1, pose.left_arm)):

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from content.motion import Demonstration, Pose
-from content.skeleton import Skeleton, Vec, add, pose_skeleton, scale
+from content.skeleton import (
+    FOREARM,
+    SHIN,
+    THIGH,
+    UPPER_ARM,
+    Skeleton,
+    Vec,
+    add,
+    dot,
+    pose_skeleton,
+    scale,
+)
 
 START_SECONDS = 0.8  # a still moment at the start so the loop reads as a new rep
 
@@ -80,19 +91,66 @@ def placed_skeletons(demo: Demonstration, poses: list[Pose]) -> list[Skeleton]:
     if not skeletons:
         return []
     anchor = skeletons[0].points[demo.anchor]
-    placed = []
+    placed: list[Skeleton] = []
     for skeleton in skeletons:
-        offset = scale(skeleton.points[demo.anchor], -1)
-        offset = add(anchor, offset)
-        placed.append(
-            Skeleton(
-                points={name: add(p, offset) for name, p in skeleton.points.items()},
-                trunk=skeleton.trunk,
-                pelvis=skeleton.pelvis,
-                head=skeleton.head,
-            )
-        )
+        offset = add(anchor, scale(skeleton.points[demo.anchor], -1))
+        points = {name: add(p, offset) for name, p in skeleton.points.items()}
+        if placed:  # hands or feet that rest on something stay where they started
+            first = placed[0].points
+            for side in ("right", "left"):
+                if "hands" in demo.plant:
+                    _reach(
+                        points,
+                        first,
+                        side,
+                        ("shoulder", "elbow", "wrist"),
+                        (UPPER_ARM, FOREARM),
+                        ("hand",),
+                    )
+                if "feet" in demo.plant:
+                    _reach(
+                        points,
+                        first,
+                        side,
+                        ("hip", "knee", "ankle"),
+                        (THIGH, SHIN),
+                        ("heel", "toe"),
+                    )
+        placed.append(Skeleton(points, skeleton.trunk, skeleton.pelvis, skeleton.head))
     return placed
+
+
+def _reach(
+    points: dict[str, Vec],
+    first: dict[str, Vec],
+    side: str,
+    chain: tuple[str, str, str],
+    lengths: tuple[float, float],
+    ends: tuple[str, ...],
+) -> None:
+    """Two-bone inverse kinematics: bend the middle joint so the limb's end is back where it
+    was in the first frame, bending the way it already bends."""
+    root_name, middle_name, end_name = (f"{side}_{j}" for j in chain)
+    root, middle = points[root_name], points[middle_name]
+    target = first[end_name]
+    upper, lower = lengths
+    to_target = add(target, scale(root, -1))
+    distance = math.sqrt(dot(to_target, to_target)) or 1e-6
+    reach = min(max(distance, abs(upper - lower) + 0.1), upper + lower - 0.01)
+    axis = scale(to_target, 1 / distance)
+    bend = add(middle, scale(root, -1))
+    bend = add(bend, scale(axis, -dot(bend, axis)))
+    size = math.sqrt(dot(bend, bend))
+    if size < 1e-6:
+        return
+    bend = scale(bend, 1 / size)
+    along = (upper**2 - lower**2 + reach**2) / (2 * reach)
+    out = math.sqrt(max(upper**2 - along**2, 0.0))
+    points[middle_name] = add(root, scale(axis, along), scale(bend, out))
+    points[end_name] = add(root, scale(axis, reach))
+    for name in ends:  # the hand or foot keeps its first-frame place beside the end joint
+        tip = f"{side}_{name}"
+        points[tip] = add(points[end_name], first[tip], scale(first[end_name], -1))
 
 
 def largest_step(a: Skeleton, b: Skeleton) -> float:

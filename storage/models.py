@@ -70,6 +70,8 @@ class User(Base):
     advised_no_improvement_at: Mapped[datetime | None]
     # Dose notches earned by calm sessions, per progressing exercise (content.progression).
     notches: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
+    # where the floor exercises are done: floor, bed or wall (content.models.Setup)
+    setup: Mapped[str] = mapped_column(String(8), default="floor", server_default="floor")
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -108,6 +110,7 @@ class ExerciseSession(Base):
     region: Mapped[str] = mapped_column(String(16))
     side: Mapped[str] = mapped_column(String(8))
     dose_level: Mapped[str] = mapped_column(String(16))
+    setup: Mapped[str] = mapped_column(String(8), default="floor", server_default="floor")
     pain_before: Mapped[int | None]
     pain_after: Mapped[int | None]
     reach_before: Mapped[int | None]

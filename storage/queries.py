@@ -80,6 +80,7 @@ async def start_session(
         region=user.region or "",
         side=user.side or "",
         dose_level=dose_level,
+        setup=user.setup,
         reach_before=user.reach,
         step_index=0,
         set_number=1,

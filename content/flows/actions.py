@@ -43,3 +43,4 @@ class Action(StrEnum):
     FEEDBACK = "fb"
     ACTIVITY = "ac"
     ACTIVITY_SCORE = "as"
+    SETUP = "su"
