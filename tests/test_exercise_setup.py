@@ -84,8 +84,8 @@ def test_cues_and_mistakes_are_shown_under_the_steps() -> None:
             r"exercises.yaml: knee_to_chest: mistakes: List should have at most 2 items",
         ),
         (
-            "  setups:\n    bed:\n      position: Lying on your back on your bed with both legs",
-            "  other_notes:\n    bed:\n      position: Lying on your back on your bed with both legs",
+            "  setups:\n    bed:\n      position: Lying on your back on your bed",
+            "  other_notes:\n    bed:\n      position: Lying on your back on your bed",
             r"exercises.yaml: knee_to_chest: other_notes: Extra inputs are not permitted",
         ),
     ],
