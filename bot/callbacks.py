@@ -102,7 +102,12 @@ def encode(action: Action, *args: int | str) -> str:
 
 def decode(data: str | None) -> Callback | None:
     """Parse callback data; None for anything not made by `encode` of this version."""
-    if not data or len(data.encode()) > MAX_BYTES:
+    if not data:
+        return None
+    try:
+        if len(data.encode()) > MAX_BYTES:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate: never data we made
         return None
     parts = data.split(SEPARATOR)
     if len(parts) < 2 or parts[0] != VERSION:
