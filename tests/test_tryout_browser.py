@@ -151,12 +151,14 @@ def test_a_person_does_a_whole_session_and_gets_a_reminder_after_a_clock_jump(
     step = bot_message(page, "1/")
     demonstration = step.locator("img.media, video.media")
     expect(demonstration).to_be_visible(timeout=WAIT_MS)
+    # in view first: the browser pauses a muted looping video that is scrolled out of sight,
+    # as it is when a long caption (steps, cues, mistakes) pushes it above the phone's screen
+    step.evaluate("row => row.scrollIntoView({block: 'start'})")
     page.wait_for_function(  # a picture loaded, or an animation playing by itself
         "m => m.tagName === 'IMG' ? m.complete && m.naturalWidth > 0 : m.currentTime > 0",
         arg=demonstration.element_handle(),
         timeout=WAIT_MS,
     )
-    step.evaluate("row => row.scrollIntoView({block: 'start'})")
     page.screenshot(path=SCREENSHOTS / "tryout-exercise-phone.png", animations="disabled")
 
     # Starting the hold edits the step's own message in place: no new message.
