@@ -71,6 +71,7 @@ class Tryout:
             return ZoneInfo("UTC")
 
     async def clock_state(self, person: Person) -> PageEvent:
+        """The coach's time (ms since the epoch) and the zone to show it in."""
         zone = await self.zone_of(person)
         return {"now": int(self.clock().timestamp() * 1000), "zone": zone.key}
 
@@ -128,6 +129,8 @@ class _Handler(tornado.web.RequestHandler):
 
 
 class NewPerson(_Handler):
+    """POST /api/people: a new person, with the bot's commands and the cities to share."""
+
     def post(self) -> None:
         person = self.tryout.people.new_person()
         self.reply(
@@ -141,6 +144,8 @@ class NewPerson(_Handler):
 
 
 class Events(_Handler):
+    """GET /api/people/<id>/events: the chat as it is, then every change, as server-sent events."""
+
     async def get(self, person_id: str) -> None:
         person = self.person(person_id)
         self.set_header("Content-Type", "text/event-stream")
@@ -166,6 +171,8 @@ class Events(_Handler):
 
 
 class Text(_Handler):
+    """POST /api/people/<id>/text: type a message or a /command."""
+
     def post(self, person_id: str) -> None:
         person = self.person(person_id)
         text = self.body().get("text")
@@ -176,6 +183,8 @@ class Text(_Handler):
 
 
 class Press(_Handler):
+    """POST /api/people/<id>/press: press an inline button (410 when its message is gone)."""
+
     def post(self, person_id: str) -> None:
         person = self.person(person_id)
         body = self.body()
@@ -188,6 +197,8 @@ class Press(_Handler):
 
 
 class Location(_Handler):
+    """POST /api/people/<id>/location: share a city of the short list."""
+
     def post(self, person_id: str) -> None:
         person = self.person(person_id)
         city = city_named(str(self.body().get("city")))
@@ -198,6 +209,8 @@ class Location(_Handler):
 
 
 class Clock(_Handler):
+    """GET or POST /api/people/<id>/clock: read the coach's clock, or jump it forward."""
+
     async def get(self, person_id: str) -> None:
         self.reply(await self.tryout.clock_state(self.person(person_id)))
 
@@ -209,6 +222,8 @@ class Clock(_Handler):
 
 
 class File(_Handler):
+    """GET /file/<file_id>: a picture, animation or document the bot sent."""
+
     def get(self, file_id: str) -> None:
         standin = self.tryout.people.standin
         data = standin.files.get(file_id)

@@ -77,6 +77,7 @@ class People:
         standin.observers.append(self._observe)
 
     def new_person(self) -> Person:
+        """A new Telegram user with a private chat, for a new tab."""
         user_id = next(self._user_ids)
         first_name = FIRST_NAMES[len(self.by_id) % len(FIRST_NAMES)]
         person = Person(user_id, first_name, self.standin.open_chat(user_id, first_name))
@@ -99,6 +100,7 @@ class People:
         self.standin.post_user_message(person.chat, content)
 
     def share_location(self, person: Person, city: City) -> None:
+        """Send the city's location, as Telegram's location sharing does."""
         location = {"latitude": city.latitude, "longitude": city.longitude}
         self.standin.post_user_message(person.chat, {"location": location})
 
@@ -217,6 +219,7 @@ class People:
 
 
 def city_named(name: str) -> City | None:
+    """The city of the short list with this name, if any."""
     return next((city for city in CITIES if city.name == name), None)
 
 

@@ -41,6 +41,7 @@ def load_tryout_settings() -> Settings:
 
 
 def announcement(port: int) -> str:
+    """The one line `make run` prints without a token."""
     return (
         f"No TELEGRAM_BOT_TOKEN: try the coach at http://127.0.0.1:{port} "
         "(get a token from @BotFather to go live)"
