@@ -22,6 +22,7 @@ from bot.interaction import (
     change_pressed_message,
     chat_id_of,
     current_user,
+    is_private_chat,
     on_press,
     send,
 )
@@ -838,6 +839,8 @@ async def rearm_timers(services: Services, job_queue: JobQueue[CoachContext]) ->
     for session in sessions:
         user = chats[session.id]
         assert user is not None and session.timer_ends_at is not None
+        if not is_private_chat(user):
+            continue  # begun in a group before groups were turned away: its release shows there
         timers.start(
             job_queue,
             session_id=session.id,

@@ -130,3 +130,4 @@ async def test_two_instances_share_users_and_never_double_send_reminders(
         logs.append(stdout.decode() + stderr.decode())
     assert all("handler=" in log for log in logs)  # each instance handled updates
     assert all(TOKEN not in log and SECRET not in log for log in logs)
+    assert not any("error handling update" in log for log in logs)  # the error handler never ran

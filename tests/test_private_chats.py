@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.reminders import dispatch_due
 from storage.models import ConversationState, ProcessedUpdate, User
 from tests.conftest import FakeClock, RunningBot
-from tests.flows import onboard
+from tests.flows import onboard, start_session
 from tests.standin import BotMessage, ScriptedGroup, ScriptedUser, TelegramStandIn
 from tests.test_reminders import onboarded_with_reminder
 
@@ -124,3 +124,22 @@ async def test_a_reminder_whose_chat_is_a_group_is_never_sent_there(
     await person.expect("Time for your routine")
     await group.no_reply(within=0.1)
     assert not [c for c in standin.calls if c.params.get("chat_id") == group.chat.chat_id]
+
+
+async def test_a_hold_running_in_a_group_chat_is_not_rearmed_after_a_restart(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    person = new_user()
+    await onboard(person)
+    step = await start_session(person)
+    await person.press("▶ Start", on=step)
+    await person.expect("Holding")
+    session_id = int(step.buttons[-1][1].split("|")[2])
+    group = ScriptedGroup(standin)
+    async with bot.services.transaction() as db:  # as if the session began in a group
+        user = (await db.execute(select(User))).scalar_one()
+        user.chat_id = group.chat.chat_id
+    app = await bot.restart()
+    assert app.job_queue is not None
+    assert app.job_queue.get_jobs_by_name(f"hold-timer:{session_id}") == ()
+    await group.no_reply(within=0.3)

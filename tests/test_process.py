@@ -129,5 +129,6 @@ async def test_python_m_bot_answers_start_and_stops_cleanly_on_sigterm(
     logs = stdout.decode() + stderr.decode()
     assert process.returncode == 0, logs
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+    assert "error handling update" not in logs  # the error handler never ran
     assert str(user.user_id) not in logs  # not even at DEBUG
     assert "getUpdates" in logs or "Application started" in logs  # DEBUG logging really ran
