@@ -92,6 +92,7 @@ async def forge(
     """Press each forged button; each is answered once and nothing is sent."""
     for pattern in data:
         query_id = await user.press_data(message_id, pattern.format(sid=sid))
+        await user.answer_to(query_id)  # waits, however busy the machine is
         await user.no_reply(within=0.3)
         for _ in range(250):  # on a busy machine the answer may come a little later
             answers = [
