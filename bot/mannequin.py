@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.framing import FOOTER_H, TITLE_H, Placement, figure_extent, placement
 from bot.props import TRUNK, Box, prop_boxes
 from content.motion import Demonstration
-from content.skeleton import HEAD_RADIUS, Frame, Skeleton, Vec, View, add, camera_view, dot, scale
+from content.skeleton import HEAD_RADIUS, Frame, Skeleton, Vec, View, add, dot, scale
 from content.timeline import Moment
 
 SUPERSAMPLE = 3
-TITLE_H, FOOTER_H, MARGIN = 0.11, 0.13, 0.045  # fractions of the picture's height
 BACKGROUND = (248, 247, 243)
 INK = (44, 50, 62)
 BODY = ((128, 144, 166), (44, 52, 66))  # fill, outline
@@ -55,71 +55,8 @@ class Capsule:
     rb: float
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """How room centimetres become pixels for a whole loop (one scale, so nothing jumps)."""
-
-    view: View
-    scale: float
-    origin_x: float
-    origin_y: float
-    width: int
-    mirror: bool
-
-    def px(self, point: Vec) -> tuple[float, float]:
-        x, y, _ = self.view.project(point)
-        sx = self.origin_x + x * self.scale
-        if self.mirror:
-            sx = self.width - sx
-        return sx, self.origin_y - y * self.scale
-
-
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
-
-
-def figure_extent(skeleton: Skeleton, view: View) -> tuple[float, float, float, float]:
-    """The figure's projected bounds (cm): left, bottom, right, top, with body thickness."""
-    xs, ys = [], []
-    for point in skeleton.points.values():
-        x, y, _ = view.project(point)
-        xs.append(x)
-        ys.append(y)
-    pad = HEAD_RADIUS + 2
-    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
-
-
-def placement(
-    demo: Demonstration,
-    skeletons: list[Skeleton],
-    boxes: list[Box],
-    size: tuple[int, int],
-    mirror: bool,
-) -> Placement:
-    """Fit every frame of the loop, and the props that matter, inside the picture."""
-    view = camera_view(demo.camera)
-    extents = [figure_extent(s, view) for s in skeletons]
-    if demo.focus == "upper":
-        waist = min(view.project(s.points["waist"])[1] for s in skeletons)
-        extents = [(e[0], max(e[1], waist - 12), e[2], e[3]) for e in extents]
-    for box in boxes:
-        if box.fit and demo.focus == "whole":
-            xs = [view.project(c)[0] for c in box.corners()]
-            ys = [view.project(c)[1] for c in box.corners()]
-            extents.append((min(xs), min(ys), max(xs), max(ys)))
-    left = min(e[0] for e in extents)
-    bottom = min(e[1] for e in extents)
-    right = max(e[2] for e in extents)
-    top = max(e[3] for e in extents)
-    width, height = size
-    margin = MARGIN * height
-    room_w = width - 2 * margin
-    room_h = height * (1 - TITLE_H - FOOTER_H) - 2 * margin
-    k = min(room_w / (right - left), room_h / (top - bottom))
-    origin_x = width / 2 - (left + right) / 2 * k
-    middle_y = height * TITLE_H + margin + room_h / 2
-    origin_y = middle_y + (top + bottom) / 2 * k
-    return Placement(view, k, origin_x, origin_y, width, mirror)
 
 
 def _draw_capsules(
@@ -258,15 +195,6 @@ def _draw_head(
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=outline, width=max(1, round(line)))
 
 
-def _shrink(tri: list[tuple[float, float]], by: float) -> list[tuple[float, float]]:
-    mx, my = sum(p[0] for p in tri) / 3, sum(p[1] for p in tri) / 3
-    out = []
-    for x, y in tri:
-        d = math.hypot(x - mx, y - my) or 1.0
-        out.append((x - (x - mx) / d * by, y - (y - my) / d * by))
-    return out
-
-
 def draw_figure(
     draw: ImageDraw.ImageDraw, demo: Demonstration, skeleton: Skeleton, place: Placement
 ) -> None:
@@ -311,7 +239,7 @@ def draw_props(draw: ImageDraw.ImageDraw, boxes: list[Box], place: Placement) ->
 
 
 def draw_words(image: Image.Image, title: str, label: str | None, moment: Moment) -> None:
-    """Title and side on top; the moment's words and the hold count below."""
+    """Title, and the side on the line below it; the moment's words and the hold count."""
     draw = ImageDraw.Draw(image)
     width, height = image.size
     unit = height / 100
@@ -319,15 +247,9 @@ def draw_words(image: Image.Image, title: str, label: str | None, moment: Moment
     draw.rectangle((0, 0, width, TITLE_H * height), fill=BACKGROUND)
     draw.rectangle((0, height - FOOTER_H * height, width, height), fill=BACKGROUND)
     draw.line((0, height - FOOTER_H * height, width, height - FOOTER_H * height), fill=FAR[0])
-    draw.text((3 * unit, 2.5 * unit), title, fill=INK, font=_font(round(5.2 * unit)))
+    draw.text((3 * unit, 2 * unit), title, fill=INK, font=_font(round(5 * unit)))
     if label:
-        draw.text(
-            (width - 3 * unit, 2.5 * unit),
-            label,
-            fill=LABEL,
-            font=_font(round(5.2 * unit)),
-            anchor="ra",
-        )
+        draw.text((3 * unit, 8.2 * unit), label, fill=LABEL, font=_font(round(5 * unit)))
     bottom = height - FOOTER_H * height
     draw.text((3 * unit, bottom + 3 * unit), moment.say, fill=INK, font=_font(round(6 * unit)))
     if moment.count is not None and moment.count_of is not None:
@@ -364,4 +286,13 @@ def frame_image(
     return image.reduce(SUPERSAMPLE)  # box-average each block: smooth edges, quickly
 
 
-__all__ = ["Placement", "draw_words", "frame_image", "placement", "prop_boxes"]
+__all__ = [
+    "FOOTER_H",
+    "TITLE_H",
+    "Placement",
+    "draw_words",
+    "figure_extent",
+    "frame_image",
+    "placement",
+    "prop_boxes",
+]
