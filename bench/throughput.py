@@ -78,6 +78,8 @@ async def _run_session_flow(app: CoachApp, fake: FakeTelegram, user_id: int) -> 
     await feed(message_update(user_id, "/start"))
     for label in ("I understand", "Low back", "Right", "No", "No", "No", "No", "Thigh", "5"):
         await press(label)
+    for label in ("Sitting for 30 minutes", "Done", "4"):  # one hard activity, rated
+        await press(label)
     await press("Start now")
     await press("4")  # pain before
     while "How strong is your pain now" not in fake.latest[user_id].get("text", ""):

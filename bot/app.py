@@ -31,6 +31,7 @@ from bot import (
     pause,
     private,
     progress,
+    psfs,
     reminders,
     router,
     safety,
@@ -65,6 +66,7 @@ COMMANDS = [
     BotCommand("settings", "Change area, side or where you exercise"),
     BotCommand("reminder", "Set your daily reminder"),
     BotCommand("streak", "Your streak and progress"),
+    BotCommand("activities", "Rate your everyday activities"),
     BotCommand("pause", "Pause for a flare or rest"),
     BotCommand("export", "Your sessions for your physio"),
     BotCommand("warning", "Report a warning sign"),
@@ -150,6 +152,9 @@ def build_application(
             TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
         )
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
+    # The activities flow is told what follows it at the end of onboarding.
+    activities = psfs.handlers(after_onboarding=onboarding.offer_first_session)
+    application.add_handlers([timed(handler) for handler in activities])
     flows = (
         onboarding,
         exercise_setup,

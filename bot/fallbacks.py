@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import onboarding, pause, reminders, session
+from bot import onboarding, pause, psfs, reminders, session
 from bot.engine import CurrentPrompt
 from bot.forget import FORGET_STEP
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
@@ -53,6 +53,7 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
 CURRENT_PROMPTS: dict[str, CurrentPrompt] = {
     pause.PAUSE.name: pause.current_prompt,
     reminders.REMINDER.name: reminders.current_prompt,
+    psfs.PSFS.name: psfs.current_prompt,
 }
 
 
@@ -75,14 +76,18 @@ async def current_question(
 
 
 def _takes_text(place: FlowState) -> bool:
-    """Whether the flow at `place` waits for typed text (the reminder's time or place)."""
+    """Whether the flow at `place` waits for typed text (the reminder's time or place, or an
+    activity being chosen)."""
+    if place.flow == psfs.PSFS.name:
+        return psfs.takes_text(place)
     return place.flow == reminders.REMINDER.name and reminders.takes_text(place)
 
 
 async def unexpected_message(update: Update, context: CoachContext) -> None:
     """Text, stickers, photos, voice...: say so kindly and ask the current question again.
 
-    Typed text is an answer where the reminder flow waits for a time or a place.
+    Typed text is an answer where the reminder flow waits for a time or a place, and where the
+    activities flow waits for an activity.
     """
     services = context.services
     texts = services.library.texts
@@ -97,6 +102,9 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
         if not typed_answer:
             active = await get_active_session(db, user.id)
             question = await current_question(db, services, user, active, state)
+    if typed_answer and place is not None and place.flow == psfs.PSFS.name:
+        await psfs.on_typed(update, context)
+        return
     if typed_answer:
         await reminders.on_typed(update, context)
         return

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot import psfs
 from bot import session as session_flow
 from bot.callbacks import Action, Callback, pattern
 from bot.exercise_setup import offer_setup
@@ -358,7 +359,7 @@ async def on_reach(update: Update, context: CoachContext, callback: Callback) ->
 
 @on_press
 async def on_pain_now(update: Update, context: CoachContext, callback: Callback) -> str | None:
-    """Pain now recorded; onboarding is done, offer the first session."""
+    """Pain now recorded; onboarding is done, ask for activities, then offer a first session."""
     services = context.services
     pain = callback.number(0)
 
@@ -366,10 +367,17 @@ async def on_pain_now(update: Update, context: CoachContext, callback: Callback)
         if pain > 10:
             return prompt_for(services, user, Step.PAIN, data)
         user.pain_at_start = pain
-        user.onboarded_at = user.onboarded_at or services.clock()
-        return await _go(db, services, user, Step.FIRST_SESSION, {})
+        if user.onboarded_at is None:  # the first time: activities, then offer_first_session
+            user.onboarded_at = services.clock()
+            return await psfs.begin_after_onboarding(db, services, user)
+        return await offer_first_session(db, services, user)  # screened again after a red flag
 
     return await _answer(update, context, {Step.PAIN}, advance)
+
+
+async def offer_first_session(db: AsyncSession, services: Services, user: User) -> Prompt:
+    """After the activities (bot/psfs.py): offer the first session."""
+    return await _go(db, services, user, Step.FIRST_SESSION, {})
 
 
 @on_press

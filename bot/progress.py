@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import charts
+from bot import charts, psfs
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import chat_id_of, current_user, on_press
 from bot.keyboards import button, one_per_row
@@ -40,6 +41,7 @@ from storage.progress import (
     session_days,
     sessions_for_export,
 )
+from storage.psfs import rated_activities
 from storage.safety import dropped_exercise_keys
 
 FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
@@ -184,6 +186,7 @@ async def show_streak(update: Update, context: CoachContext) -> None:
         user = await current_user(db, update, services)
         progress = await load_progress(db, services, user)
         caption = progress_text(services, progress, await pain_line(db, services, user))
+        activities, rate_button = await psfs.streak_section(db, services, user)
         pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
     picture = charts.progress_picture(progress.days, progress.paused, pains, progress.today)
     pause_button = (
@@ -194,8 +197,14 @@ async def show_streak(update: Update, context: CoachContext) -> None:
     await context.bot.send_photo(
         chat_id_of(update),
         InputFile(picture, filename="progress.png"),
-        caption=caption,
-        reply_markup=one_per_row([pause_button, button(texts("button_export"), Action.EXPORT)]),
+        caption=join_lines(caption, activities),
+        reply_markup=one_per_row(
+            [
+                *([rate_button] if rate_button else []),
+                pause_button,
+                button(texts("button_export"), Action.EXPORT),
+            ]
+        ),
     )
 
 
@@ -256,6 +265,7 @@ def summary_lines(
     sessions: list[ExerciseSession],
     pain: str,
     dropped: list[str],
+    activities: Sequence[str] = (),
 ) -> list[str]:
     """The facts on the physio summary page, as plain text (it is drawn, not sent as HTML)."""
     texts = services.library.texts
@@ -288,6 +298,7 @@ def summary_lines(
         ),
         pain or texts("summary_no_pain"),
         texts("summary_dropped", names=", ".join(dropped_names)) if dropped_names else "",
+        *activities,
         texts("summary_footer"),
     ]
     return [_plain(line) for line in lines if line]
@@ -306,7 +317,9 @@ async def export(update: Update, context: CoachContext) -> None:
         pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
         table = sessions_csv(services, sessions, zone)
         dropped = await dropped_exercise_keys(db, user.id)
-        lines = summary_lines(services, user, progress, sessions, pain, dropped)
+        rated = await rated_activities(db, user.id, include_retired=True)
+        activity_lines = psfs.summary_lines(services, rated)
+        lines = summary_lines(services, user, progress, sessions, pain, dropped, activity_lines)
     page = charts.summary_page(
         texts("summary_title"), lines, progress.days, progress.paused, pains, progress.today
     )
@@ -316,6 +329,17 @@ async def export(update: Update, context: CoachContext) -> None:
         InputFile(table, filename=f"nerve-coach-sessions-{progress.today.isoformat()}.csv"),
         caption=texts("export_caption"),
     )
+    if any(activity.ratings for activity in rated):
+        # A second small table: its rows are ratings, not sessions, so mixing them into the
+        # sessions' table would leave most of either's columns empty.
+        await context.bot.send_document(
+            chat_id,
+            InputFile(
+                psfs.activities_csv(rated),
+                filename=f"nerve-coach-activities-{progress.today.isoformat()}.csv",
+            ),
+            caption=texts("activities_export_caption"),
+        )
     await context.bot.send_document(
         chat_id,
         InputFile(page, filename=f"nerve-coach-summary-{progress.today.isoformat()}.png"),

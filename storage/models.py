@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Time,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -194,6 +195,39 @@ class Pause(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)  # None: until the user resumes
+
+
+class Activity(Base):
+    """An everyday activity the person finds hard (Patient-Specific Functional Scale)."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # at most 60 visible characters
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]  # None: one of the (up to three) active activities
+
+    ratings: Mapped[list[ActivityRating]] = relationship(
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ActivityRating.rated_on",
+    )
+
+
+class ActivityRating(Base):
+    """How well the person could do an activity on a local day: 0 not at all, 10 as before."""
+
+    __tablename__ = "activity_ratings"
+    __table_args__ = (UniqueConstraint("activity_id", "rated_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    rated_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int]
+
+    activity: Mapped[Activity] = relationship(back_populates="ratings")
 
 
 class StoredFile(Base):

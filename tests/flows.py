@@ -42,14 +42,39 @@ async def onboard(
     reach: str = "Thigh",
     pain: str = "5",
     see_soon: bool = False,
+    activity: str = "Sitting for 30 minutes",
+    activity_score: str = "4",
 ) -> BotMessage:
-    """From /start to the offer of a first session, answering no to every emergency sign."""
+    """From /start to the offer of a first session, answering no to every emergency sign and
+    choosing one hard activity (rated `activity_score`)."""
     await choose_area_and_side(user, region, side)
     await answer_safety_questions(user, see_soon=see_soon)
     await user.press(reach)
     await user.expect("How strong is your pain right now")
     await user.press(pain, on=user.seen[-1])
+    await choose_activities(user, [activity], [activity_score])
     return await user.expect("You're set up")
+
+
+async def choose_activities(
+    user: ScriptedUser, picks: list[str], scores: list[str], question: BotMessage | None = None
+) -> BotMessage:
+    """At the activities question (the next one, or `question`): press (or type) each pick,
+    Done, and rate each in turn; returns the message that shows what was saved. A pick starting
+    with "typed:" is typed."""
+    question = question or await user.expect("everyday activities are hard")
+    for pick in picks:
+        if pick.startswith("typed:"):
+            await user.send(pick.removeprefix("typed:"))
+            question = await user.expect("everyday activities are hard")
+        else:
+            await user.press(pick, on=question)
+            question = await user.expect("Chosen so far")
+    await user.press("Done", on=question)
+    for score in scores:
+        rating = await user.expect("How well can you do this now")
+        await user.press(score, on=rating)
+    return await user.expect("Saved")
 
 
 async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessage:

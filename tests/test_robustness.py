@@ -86,6 +86,11 @@ async def test_unexpected_input_in_every_state_gets_a_reply_and_no_refusal(
     await user.expect("How strong")
     await poke(user, standin)  # at pain now
     await user.press("4")
+    await user.press("Walking", on=await user.expect("everyday activities are hard"))
+    await user.press("Done", on=await user.expect("Chosen so far"))
+    await user.expect("How well can you do this now")
+    await poke(user, standin)  # at rating an activity
+    await user.press("3")  # on the question as asked again
     await user.expect("You're set up")
     await poke(user, standin)  # at the first-session offer
     step = await start_session(user)

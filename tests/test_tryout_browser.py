@@ -111,6 +111,12 @@ def onboard(page: Page) -> None:
     pain_now = answer(page, "Thigh")
     expect(pain_now).to_contain_text("How strong is your pain right now")
     press(page, "5", on=pain_now)
+    bot_message(page, "everyday activities are hard")
+    press(page, "Sitting for 30 minutes")
+    bot_message(page, "Chosen so far")
+    press(page, "Done")
+    bot_message(page, "How well can you do this now")
+    press(page, "4")
     bot_message(page, "You're set up")
 
 
