@@ -283,7 +283,7 @@ async def test_the_physio_summary_has_an_activities_section(
     assert psfs.summary_lines(bot.services, rated) == [
         "Hard activities (PSFS: 0 = can't do it, 10 = as well as before the problem):",
         f"  {longest}",
-        "      3 on 10 Mar -> 6 on 16 Mar: +3, a meaningful change (2 or more)",
+        "      3 on 10 Mar → 6 on 16 Mar: +3, a meaningful change (2 or more)",
     ]
     await person.send("/export")
     summary = await person.expect("physiotherapist")
