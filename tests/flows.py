@@ -73,8 +73,11 @@ async def choose_activities(
     await user.press("Done", on=question)
     for score in scores:
         rating = await user.expect("How well can you do this now")
-        await user.press(score, on=rating)
-    return await user.expect("Saved")
+        pressed = await user.press(score, on=rating)
+    await user.answer_to(pressed)  # the question became the summary: no buttons, no new message
+    saved = user.message(rating.message_id)
+    assert "Saved" in saved.text, saved.text
+    return saved
 
 
 async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessage:
