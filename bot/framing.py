@@ -52,9 +52,10 @@ def placement(
     """Fit every frame of the loop, and the props that matter, inside the picture."""
     view = camera_view(demo.camera)
     extents = [figure_extent(s, view) for s in skeletons]
-    if demo.focus == "upper":
-        waist = min(view.project(s.points["waist"])[1] for s in skeletons)
-        extents = [(e[0], max(e[1], waist - 12), e[2], e[3]) for e in extents]
+    if demo.focus != "whole":  # cut below the waist or the knees: the work is above
+        joint, below = ("waist", 12) if demo.focus == "upper" else ("right_knee", 4)
+        cut = min(view.project(s.points[joint])[1] for s in skeletons) - below
+        extents = [(e[0], max(e[1], cut), e[2], e[3]) for e in extents]
     for box in boxes:
         if box.fit and demo.focus == "whole":
             xs = [view.project(c)[0] for c in box.corners()]

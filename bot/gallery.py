@@ -3,6 +3,7 @@ and a first-frame PNG, and one contact sheet with the middle frame of each, for 
 
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -18,12 +19,14 @@ from content.routine import RoutineStep
 TILE = 360  # phone size: how a patient sees it
 
 
-def every_picture_step(library: Library) -> dict[tuple[str, str], RoutineStep]:
+def every_picture_step(
+    library: Library, level: DoseLevel = DoseLevel.STANDARD
+) -> dict[tuple[str, str], RoutineStep]:
     """One step per exercise and side that any routine can ask for (as written: floor)."""
     steps: dict[tuple[str, str], RoutineStep] = {}
     for region in RegionKey:
         for side in Side:
-            for step in library.build_routine(region, side, DoseLevel.STANDARD).steps:
+            for step in library.build_routine(region, side, level).steps:
                 steps.setdefault(
                     (step.exercise_key, step.side.value if step.side else "both"), step
                 )
@@ -31,13 +34,17 @@ def every_picture_step(library: Library) -> dict[tuple[str, str], RoutineStep]:
 
 
 def every_demo(library: Library) -> dict[tuple[str, str, str], Demo]:
-    """Every demonstration a user can be sent: each exercise and side, in each of its setups."""
+    """Every demonstration a user can be sent: each exercise and side, in each of its setups,
+    and the easier movement of a gentle version (its setup is marked "-gentle")."""
     demos: dict[tuple[str, str, str], Demo] = {}
+    gentle = every_picture_step(library, DoseLevel.GENTLE)
     for (key, side), step in every_picture_step(library).items():
-        for setup in Setup:
+        versions = [step, gentle[(key, side)]] if gentle[(key, side)].easier else [step]
+        for setup, version in itertools.product(Setup, versions):
             found, _ = library.demos[key].for_setup(setup)
             if found is setup:
-                demos[(key, side, setup.value)] = demo_for(library, replace(step, setup=setup))
+                name = setup.value + ("-gentle" if version.easier else "")
+                demos[(key, side, name)] = demo_for(library, replace(version, setup=setup))
     return demos
 
 

@@ -25,7 +25,7 @@ from storage.files import remember_file_id, stored_file_id
 logger = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
-RENDERER_VERSION = "3"  # bump when the drawing changes, so cached files renew
+RENDERER_VERSION = "4"  # bump when the drawing changes, so cached files renew
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class Demo:
 
 def demo_for(library: Library, step: RoutineStep) -> Demo:
     """The demonstration of this step: its exercise, side and setup, named by a digest."""
-    _, demonstration = library.demos[step.exercise_key].for_setup(step.setup)
+    _, demonstration = library.demos[step.exercise_key].for_setup(step.setup, easier=step.easier)
     label = step.side_label[:1].upper() + step.side_label[1:] if step.side_label else None
     source = json.dumps(
         [RENDERER_VERSION, demonstration.model_dump(mode="json"), step.name, label],
@@ -49,7 +49,8 @@ def demo_for(library: Library, step: RoutineStep) -> Demo:
     )
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     side = step.side.value if step.side else "both"
-    key = f"{step.exercise_key}-{side}-{step.setup.value}-{digest}"
+    version = "-gentle" if step.easier else ""
+    key = f"{step.exercise_key}{version}-{side}-{step.setup.value}-{digest}"
     mirror = step.side is not None and step.side.value == "left"
     return Demo(key, demonstration, mirror, step.name, label)
 

@@ -130,6 +130,13 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
     for key, exercise in exercises.items():
         demos = library.demos.get(key)
         drawn = {s for s in (Setup.BED, Setup.WALL) if demos and getattr(demos, s.value)}
+        if demos is not None and (exercise.gentle_version is None) != (
+            demos.gentle_version is None
+        ):
+            raise ContentError(
+                f"demos.yaml: {key}: gentle_version must be drawn exactly when exercises.yaml "
+                "has one (the easier movement needs its own demonstration)"
+            )
         if demos is not None and drawn != set(exercise.setups):
             raise ContentError(
                 f"demos.yaml: {key}: setups {sorted(s.value for s in drawn)} differ from "

@@ -118,7 +118,8 @@ class Demonstration(Frozen):
     start: Pose
     moves: list[Move] = Field(min_length=1)
     back_say: str = Field(default="Back to the start", max_length=28)
-    focus: Literal["whole", "upper"] = "whole"  # upper: frame from the waist up (neck work)
+    # what the picture frames: the whole body, from the waist up (neck work), from the knees up
+    focus: Literal["whole", "upper", "knees"] = "whole"
 
     @model_validator(mode="after")
     def _moves_somewhere(self) -> Demonstration:
@@ -133,14 +134,22 @@ class ExerciseDemos(Frozen):
     floor: Demonstration
     bed: Demonstration | None = None
     wall: Demonstration | None = None
+    # the easier movement of an exercise's gentle version, drawn with the chosen setup's props
+    gentle_version: Demonstration | None = None
 
-    def for_setup(self, setup: Setup) -> tuple[Setup, Demonstration]:
+    def for_setup(self, setup: Setup, *, easier: bool = False) -> tuple[Setup, Demonstration]:
         """The demonstration to show someone who chose `setup`, and which setup it is."""
+        found: Demonstration | None = None
         for each in SETUP_FALLBACK[setup]:
-            found: Demonstration | None = getattr(self, each.value)
+            found = getattr(self, each.value)
             if found is not None:
-                return each, found
-        return Setup.FLOOR, self.floor
+                break
+        else:
+            each, found = Setup.FLOOR, self.floor
+        assert found is not None
+        if easier and self.gentle_version is not None:
+            return each, self.gentle_version.model_copy(update={"props": found.props})
+        return each, found
 
 
 def merged(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class RoutineStep:
     sets: int
     rest_seconds: int
     setup: Setup
+    easier: bool = False  # the exercise's gentle version: another movement, another demonstration
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def resolve_step(
         sets=dose.sets.default,
         rest_seconds=dose.rest_seconds,
         setup=setup,
+        easier=easier is not None,
     )
 
 

@@ -157,3 +157,17 @@ def test_a_setup_with_words_but_no_demonstration_fails_at_load(tmp_path: Path) -
     demos.write_text(text[:start] + text[start:].replace(bed, "", 1))
     with pytest.raises(ContentError, match=r"demos.yaml: knee_to_chest: setups \[\] differ"):
         load_library(tmp_path / "data")
+
+
+def test_the_gentle_slider_has_its_own_demonstration_with_toes_pointing() -> None:
+    gentle = LIBRARY.build_routine(RegionKey.LUMBAR, Side.RIGHT, DoseLevel.GENTLE)
+    standard = LIBRARY.build_routine(RegionKey.LUMBAR, Side.RIGHT, DoseLevel.STANDARD)
+    slider = next(s for s in gentle.steps if s.exercise_key == "sciatic_nerve_glide")
+    glide = next(s for s in standard.steps if s.exercise_key == "sciatic_nerve_glide")
+    assert slider.easier and not glide.easier
+    easy, usual = demo_for(LIBRARY, slider), demo_for(LIBRARY, glide)
+    assert "-gentle-" in easy.key and easy.title == "Supine sciatic nerve slider"
+    assert easy.demonstration.moves[0].to.right_leg.ankle < 0  # toes point away
+    assert usual.demonstration.moves[0].to.right_leg.ankle > 0  # toes pulled up
+    on_bed = demo_for(LIBRARY, replace(slider, setup=Setup.BED))
+    assert on_bed.demonstration.props == ["bed", "pillow"] and on_bed.key != easy.key
