@@ -16,6 +16,7 @@ from tests.browsers import SCREENSHOTS
 from tests.conftest import FakeClock, RunningBot
 from tests.flows import answer_safety_questions, choose_activities, choose_area_and_side, onboard
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
+from tests.test_progress import add_sessions, user_id_of
 
 TUESDAY = datetime(2026, 3, 10, 18, tzinfo=UTC)
 NEXT_MONDAY = datetime(2026, 3, 16, 9, tzinfo=UTC)
@@ -295,3 +296,27 @@ async def test_the_physio_summary_has_an_activities_section(
     SCREENSHOTS.mkdir(exist_ok=True)  # for a person to look at: the section fits the page
     page = standin.files[summary.raw["document"]["file_id"]]
     (SCREENSHOTS / "psfs-summary-page.png").write_bytes(page)
+
+
+async def test_three_of_the_longest_activities_fit_the_streak_caption(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = TUESDAY
+    person = new_user()
+    names = [f"{letter * 50} and more" for letter in "ABC"]  # 59 characters each
+    await up_to_the_activities(person)
+    await choose_activities(person, [f"typed:{name}" for name in names], ["10", "10", "10"])
+    await add_sessions(bot, await user_id_of(bot, person), [date(2026, 3, 9), date(2026, 3, 10)])
+    await person.send("/pause")
+    await person.press("Until I end it", on=await person.expect("For how long?"))
+    await person.expect("Paused")
+    clock.now = NEXT_MONDAY
+    await rate_this_week(person, ["0", "5", "10"])
+    clock.now = datetime(2026, 3, 30, 9, tzinfo=UTC)  # due again: the longest caption
+    await person.send("/streak")
+    progress = await person.expect("Your progress")
+    assert progress.has_photo and "Time for this week's rating" in progress.text
+    assert "your streak is safe" in progress.text
+    assert f"{names[0]}: 10 → 0 (-10), a real drop" in progress.text
+    assert len(progress.text) <= 1024
+    standin.assert_no_refusals()
