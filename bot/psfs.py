@@ -111,9 +111,14 @@ def event_of(callback: Callback) -> FlowEvent | None:
 
 
 async def _step(
-    update: Update, context: CoachContext, event: FlowEvent, after_onboarding: Continuation
+    update: Update,
+    context: CoachContext,
+    event: FlowEvent,
+    after_onboarding: Continuation | None = None,
 ) -> str | None:
-    """Move the flow by one event and show what it says; returns a toast for a press."""
+    """Move the flow by one event and show what it says; returns a toast for a press.
+
+    Only a press ends the flow, so only presses bring `after_onboarding`."""
     services = context.services
     texts = services.library.texts
     query = update.callback_query
@@ -125,7 +130,7 @@ async def _step(
         if outcome.effects is None:
             return texts("already_done")  # a doubled press: the first one moved the flow
         finished = [e for e in outcome.effects if isinstance(e, flow.Finished)]
-        if finished and finished[0].origin == flow.Origin.ONBOARDING:
+        if finished and finished[0].origin == flow.Origin.ONBOARDING and after_onboarding:
             follow_up = await after_onboarding(db, services, user)
     screen = Screen(context, chat_id_of(update), pressed=query.message if query else None)
     toast, _ = await render(screen, outcome.effects)
@@ -138,11 +143,7 @@ async def on_typed(update: Update, context: CoachContext) -> None:
     """A typed activity while choosing (bot/fallbacks.py routes text here)."""
     assert update.message is not None
     event = FlowEvent(flow.Kind.TYPED, text=update.message.text or "")
-    await _step(update, context, event, _never_after_typing)
-
-
-async def _never_after_typing(db: AsyncSession, services: Services, user: User) -> Prompt:
-    raise AssertionError("typing never ends the flow")
+    await _step(update, context, event)
 
 
 def takes_text(place: FlowState) -> bool:

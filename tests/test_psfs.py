@@ -105,6 +105,8 @@ async def test_choosing_takes_three_at_most_and_refuses_a_name_that_does_not_fit
     question = await person.expect("1 to 60 characters")
     await person.send_sticker()
     question = await person.expect("everyday activities are hard")  # asked again
+    await person.share_location(52.52, 13.40)
+    question = await person.expect("1 to 60 characters")
     for pick in ("Sitting", "Bending", "Walking"):
         await person.press(pick, on=question)
         question = await person.expect("Chosen so far")
