@@ -1,7 +1,6 @@
 """Forged button presses that are well formed but out of range, someone else's, or unknown words:
 each is answered, nothing is sent or changed, and the person carries on as before."""
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -94,15 +93,11 @@ async def forge(
         query_id = await user.press_data(message_id, pattern.format(sid=sid))
         await user.answer_to(query_id)  # waits, however busy the machine is
         await user.no_reply(within=0.3)
-        for _ in range(250):  # on a busy machine the answer may come a little later
-            answers = [
-                call
-                for call in standin.calls_to("answerCallbackQuery")
-                if call.params["callback_query_id"] == query_id
-            ]
-            if answers:
-                break
-            await asyncio.sleep(0.02)
+        answers = [
+            call
+            for call in standin.calls_to("answerCallbackQuery")
+            if call.params["callback_query_id"] == query_id
+        ]
         assert len(answers) == 1, pattern
 
 
