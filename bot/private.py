@@ -65,10 +65,13 @@ async def press_outside_private(update: Update, context: CoachContext) -> None:
 
 
 async def added_to_chat(update: Update, context: CoachContext) -> None:
-    """Added to a group or channel: say once, there, where the coach works."""
+    """Added to a group or channel: say once, there, where the coach works. A change in a
+    private chat (blocked, unblocked) passes on."""
     change = update.my_chat_member
     assert change is not None
-    if change.chat.type != ChatType.PRIVATE and _joined(change):
+    if change.chat.type == ChatType.PRIVATE:
+        return
+    if _joined(change):
         _log(update, "private.added_to_chat")
         await _say(context, change.chat.id, private_only_text(context))
     raise ApplicationHandlerStop

@@ -1,7 +1,7 @@
 """Every parser of what people type or press returns a value or "not understood", whatever the
 Unicode: property tests with Hypothesis, plus the inputs that once crashed the bot."""
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 from hypothesis import example, given
@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from bot.callbacks import MAX_NUMBER, SHAPES, Action, decode, encode
 from bot.reminders import zone_at
+from content.flows import reminder as reminder_flow
+from content.flows.core import FlowEvent, FlowState
+from content.library import load_library
 from content.schedule import (
     OFFSET_ZONES,
     find_zone,
@@ -105,3 +108,44 @@ def test_decode_of_well_formed_looking_data_never_crashes(action: Action, parts:
     data = "|".join(["1", action.value, *parts])
     callback = decode(data)
     assert callback is None or len(callback.args) == len(SHAPES[action])
+
+
+# The /reminder flow as a pure function: whatever is typed or pressed, it answers or asks again.
+FLOW_TEXTS = load_library().texts
+FLOW_ENV = reminder_flow.ReminderEnv(
+    FLOW_TEXTS, datetime(2026, 3, 10, 6, tzinfo=UTC), "Europe/Berlin", None, blocked=False
+)
+FLOW_STATES = [
+    FlowState(reminder_flow.FLOW, reminder_flow.Step.TIME),
+    FlowState(reminder_flow.FLOW, reminder_flow.Step.ZONE, {"time": "0730"}),
+    FlowState(reminder_flow.FLOW, reminder_flow.Step.DAYS, {"time": "0730", "zone": "UTC"}),
+    FlowState(
+        reminder_flow.FLOW, reminder_flow.Step.DAYS, {"time": "0730", "zone": "UTC", "days": 1}
+    ),
+]
+# Any word the callback codec lets through.
+CODEC_WORDS = st.from_regex(r"[a-z0-9_]{1,24}", fullmatch=True)
+
+
+@given(st.sampled_from(FLOW_STATES), st.text())
+@example(FLOW_STATES[0], "2500")
+@example(FLOW_STATES[0], "²²²²")
+@example(FLOW_STATES[1], "o²")
+def test_the_reminder_flow_takes_any_typed_text(state: FlowState, text: str) -> None:
+    step = reminder_flow.advance(state, FlowEvent(reminder_flow.Kind.TYPED, text=text), FLOW_ENV)
+    assert step.effects  # an answer, or the question again: never silence
+
+
+@given(
+    st.sampled_from(FLOW_STATES),
+    st.sampled_from([reminder_flow.Kind.TIME, reminder_flow.Kind.ZONE, reminder_flow.Kind.DAYS]),
+    CODEC_WORDS,
+)
+@example(FLOW_STATES[0], reminder_flow.Kind.TIME, "2500")
+@example(FLOW_STATES[1], reminder_flow.Kind.ZONE, "o99")
+@example(FLOW_STATES[2], reminder_flow.Kind.DAYS, "t9")
+def test_the_reminder_flow_takes_any_pressed_word(
+    state: FlowState, kind: reminder_flow.Kind, word: str
+) -> None:
+    step = reminder_flow.advance(state, FlowEvent(kind, (word,)), FLOW_ENV)
+    assert step.effects
