@@ -1,7 +1,7 @@
 """Every parser of what people type or press returns a value or "not understood", whatever the
 Unicode: property tests with Hypothesis, plus the inputs that once crashed the bot."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from hypothesis import example, given
@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from bot.callbacks import MAX_NUMBER, SHAPES, Action, decode, encode
 from bot.reminders import zone_at
+from content.flows import psfs as psfs_flow
 from content.flows import reminder as reminder_flow
 from content.flows.core import FlowEvent, FlowState
 from content.library import load_library
+from content.psfs import clean_activity_name
 from content.schedule import (
     OFFSET_ZONES,
     find_zone,
@@ -149,3 +151,26 @@ def test_the_reminder_flow_takes_any_pressed_word(
 ) -> None:
     step = reminder_flow.advance(state, FlowEvent(kind, (word,)), FLOW_ENV)
     assert step.effects
+
+
+@given(st.text())
+@example("  swim\n\n 20 min ")
+@example("\u200b\u200b")
+@example("a" * 61)
+def test_clean_activity_name_gives_a_fitting_name_or_none(typed: str) -> None:
+    name = clean_activity_name(typed)
+    assert name is None or (name == name.strip() and len(name) > 0 and "\n" not in name)
+
+
+CHOOSING = [
+    FlowState(psfs_flow.FLOW, psfs_flow.Step.CHOOSE, {"origin": origin.value, "chosen": chosen})
+    for origin in psfs_flow.Origin
+    for chosen in ([], ["Walking"], [f"Activity {n}" for n in range(5)])
+]
+
+
+@given(st.sampled_from(CHOOSING), st.text())
+def test_the_activities_flow_takes_any_typed_text(state: FlowState, text: str) -> None:
+    env = psfs_flow.PsfsEnv(FLOW_TEXTS, date(2026, 3, 10))
+    step = psfs_flow.advance(state, FlowEvent(psfs_flow.Kind.TYPED, text=text), env)
+    assert step.effects  # the name taken, or why not: never silence
