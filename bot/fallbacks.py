@@ -18,9 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import onboarding, pause, psfs, reminders, session
+from bot import forget, onboarding, pause, psfs, reminders, session
 from bot.engine import CurrentPrompt
-from bot.forget import FORGET_STEP
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
 from bot.services import CoachContext, Services, is_database_unavailable
@@ -51,6 +50,7 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
 
 # Each flow kept in conversation_states, by the name stored with it: its current question.
 CURRENT_PROMPTS: dict[str, CurrentPrompt] = {
+    forget.FORGET.name: forget.current_prompt,
     pause.PAUSE.name: pause.current_prompt,
     reminders.REMINDER.name: reminders.current_prompt,
     psfs.PSFS.name: psfs.current_prompt,
@@ -67,7 +67,7 @@ async def current_question(
     """The question the user is at (a session step first), or None outside any flow."""
     if active is not None:
         return session.session_prompt(services, active)
-    if state is None or state.step in (EMERGENCY_STEP, FORGET_STEP):
+    if state is None or state.step == EMERGENCY_STEP:
         return None
     if state.flow in CURRENT_PROMPTS:
         place = FlowState(state.flow, state.step, dict(state.data))
