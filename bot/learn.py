@@ -8,8 +8,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, rows
-from bot.safety import bulleted
 from bot.services import CoachContext, Services
+from content.flows.warnings import bulleted
 from content.models import EducationCard, RegionKey
 from content.texts import escape, join_lines
 

@@ -9,14 +9,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import timers
 from bot.callbacks import Action, Callback, pattern
+from bot.engine import prompt_of
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row, rows
 from bot.menu import menu_prompt
 from bot.services import CoachContext, Services
+from content.flows import warnings
+from content.flows.warnings import bulleted as bulleted  # bot/session.py takes it from here
 from content.models import RegionKey
 from content.rules import Screening
 from content.statuses import SessionStatus
-from content.texts import Html, escape, join_lines
+from content.texts import Html, join_lines
 from storage.models import User
 from storage.queries import clear_state, get_active_session, set_state
 
@@ -26,13 +29,7 @@ EMERGENCY, SEE_SOON, NONE, ACKNOWLEDGED = "emergency", "see_soon", "none", "ack"
 
 def emergency_prompt(services: Services, preface: str = "", advice: str = "") -> Prompt:
     """The advice for a warning sign (emergency by default); no exercise is offered with it."""
-    texts = services.library.texts
-    body = texts(advice or "emergency_advice", come_back=texts("come_back"))
-    return join_lines(preface, body), None
-
-
-def bulleted(signs: list[str]) -> Html:
-    return Html("\n".join(f"• {escape(sign)}" for sign in signs))
+    return prompt_of(warnings.emergency(services.library.texts, preface, advice))
 
 
 async def mark_emergency(

@@ -14,11 +14,13 @@ from bot.engine import (
     RecordHandler,
     step_conversation,
 )
+from bot.onboarding import ONBOARDING, PROFILE_RECORDS
+from bot.onboarding import env_for as onboarding_env
 from bot.reminders import RECORDS as REMINDER_RECORDS
 from bot.reminders import REMINDER
 from bot.reminders import env_for as reminder_env
 from bot.services import Services
-from content.flows import reminder
+from content.flows import onboarding, reminder
 from content.flows.core import FlowEvent
 from storage.models import Reminder, User
 from storage.queries import get_or_create_user
@@ -111,5 +113,29 @@ async def test_the_same_reminder_days_press_raced_twice_saves_once(
         async with services.transaction() as db:
             saved = await db.get(Reminder, user_id)
         assert saved is not None and saved.enabled and saved.weekdays == 0b1111111
+    finally:
+        await running.stop()
+
+
+async def test_the_same_onboarding_area_press_raced_twice_is_saved_once(
+    standin: TelegramStandIn, postgres_url: str, clock: FakeClock
+) -> None:
+    running = RunningBot(standin, postgres_url, clock)
+    await running.start()
+    try:
+        services = running.services
+        async with services.transaction() as db:
+            user_id = (await get_or_create_user(db, 78, 78, clock())).id
+        for event in (FlowEvent(onboarding.Kind.START), FlowEvent(onboarding.Kind.ACCEPT)):
+            await step(services, user_id, ONBOARDING, event, onboarding_env, PROFILE_RECORDS)
+        low_back = FlowEvent(onboarding.Kind.REGION, ("lumbar",))
+        outcomes, written = await race_same_press(
+            services, postgres_url, user_id, ONBOARDING, low_back, onboarding_env, PROFILE_RECORDS
+        )
+        assert [outcome.effects is None for outcome in outcomes] == [False, True]
+        assert written == Counter({onboarding.SaveProfile: 1})
+        async with services.transaction() as db:
+            user = await db.get(User, user_id)
+        assert user is not None and user.region == "lumbar"
     finally:
         await running.stop()
