@@ -119,9 +119,21 @@ async def render(screen: Screen, effects: Sequence[Any]) -> tuple[str | None, in
 class ConversationFlow(Protocol):
     """A pure flow kept in `conversation_states` (content/flows/*)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition: ...
+
+
+@dataclass(frozen=True)
+class PureFlow:
+    """A flow module's `advance` under the name its states are kept by."""
+
+    name: str
+    transition: Callable[[FlowState | None, FlowEvent, Any], Transition]
+
+    def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition:
+        return self.transition(state, event, env)
 
 
 RecordHandler = Callable[[AsyncSession, Services, User, Any], Awaitable[None]]

@@ -5,6 +5,8 @@ forged buttons, and errors. Every case gets a short reply and a way forward.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -18,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import forget, onboarding, pause, psfs, reminders, session
+from bot import forget, onboarding, pause, psfs, reminder_settings, session
 from bot.engine import CurrentPrompt
 from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
 from bot.safety import EMERGENCY_STEP
@@ -29,6 +31,8 @@ from storage.models import ConversationState, ExerciseSession, User
 from storage.queries import clear_state, get_active_session, get_state
 
 logger = logging.getLogger(__name__)
+
+TypedAnswer = Callable[[Update, CoachContext], Coroutine[Any, Any, None]]
 
 
 async def cancel(update: Update, context: CoachContext) -> None:
@@ -53,7 +57,7 @@ CURRENT_PROMPTS: dict[str, CurrentPrompt] = {
     forget.FORGET.name: forget.current_prompt,
     onboarding.ONBOARDING.name: onboarding.current_prompt,
     pause.PAUSE.name: pause.current_prompt,
-    reminders.REMINDER.name: reminders.current_prompt,
+    reminder_settings.REMINDER.name: reminder_settings.current_prompt,
     psfs.PSFS.name: psfs.current_prompt,
 }
 
@@ -76,12 +80,18 @@ async def current_question(
     return None  # a place kept by an older version, whose flow is gone
 
 
+# The flows where typed text (or a shared place) can be an answer: when, and who takes it.
+TEXT_ANSWERS: dict[str, tuple[Callable[[FlowState], bool], TypedAnswer]] = {
+    reminder_settings.REMINDER.name: (reminder_settings.takes_text, reminder_settings.on_typed),
+    psfs.PSFS.name: (psfs.takes_text, psfs.on_typed),
+}
+
+
 def _takes_text(place: FlowState) -> bool:
     """Whether the flow at `place` waits for typed text (the reminder's time or place, or an
     activity being chosen)."""
-    if place.flow == psfs.PSFS.name:
-        return psfs.takes_text(place)
-    return place.flow == reminders.REMINDER.name and reminders.takes_text(place)
+    takes_text = TEXT_ANSWERS.get(place.flow)
+    return takes_text is not None and takes_text[0](place)
 
 
 async def unexpected_message(update: Update, context: CoachContext) -> None:
@@ -103,11 +113,8 @@ async def unexpected_message(update: Update, context: CoachContext) -> None:
         if not typed_answer:
             active = await get_active_session(db, user.id)
             question = await current_question(db, services, user, active, state)
-    if typed_answer and place is not None and place.flow == psfs.PSFS.name:
-        await psfs.on_typed(update, context)
-        return
-    if typed_answer:
-        await reminders.on_typed(update, context)
+    if typed_answer and place is not None:
+        await TEXT_ANSWERS[place.flow][1](update, context)
         return
     if question is None:
         prompt: Prompt = texts("not_understood", hint=texts("hint_menu")), None

@@ -12,27 +12,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import timers
 from bot.callbacks import Action, Callback, pattern
-from bot.engine import RecordHandler, run_step
+from bot.engine import PureFlow, RecordHandler, run_step
 from bot.interaction import Prompt, on_press
 from bot.services import CoachContext, Services
 from content.flows import forget as flow
-from content.flows.core import FlowEvent, FlowState, Transition
+from content.flows.core import FlowEvent, FlowState
 from storage.models import User
 from storage.progress import delete_user
 from storage.queries import get_active_session
 
-
-class ForgetFlow:
-    """The pure flow as the engine sees it."""
-
-    name = flow.FLOW
-
-    def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition:
-        assert isinstance(env, flow.ForgetEnv)
-        return flow.advance(state, event, env)
-
-
-FORGET = ForgetFlow()
+FORGET = PureFlow(flow.FLOW, flow.advance)
 
 
 async def env_for(db: AsyncSession, services: Services, user: User) -> flow.ForgetEnv:

@@ -5,6 +5,7 @@ buttons; this module carries out what the flow records and shows.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from bot import psfs
 from bot import session as session_flow
 from bot.callbacks import Action, Callback, pattern
 from bot.engine import (
+    PureFlow,
     RecordHandler,
     Screen,
     prompt_of,
@@ -27,23 +29,12 @@ from bot.reminders import reminder_offer, reschedule_reminder
 from bot.safety import mark_emergency
 from bot.services import CoachContext, Services
 from content.flows import onboarding as flow
-from content.flows.core import FlowEvent, FlowState, Show, Transition
+from content.flows.core import FlowEvent, FlowState, Show
 from content.models import DoseLevel, RegionKey, Side
 from storage.models import User
 from storage.queries import clear_state
 
-
-class OnboardingFlow:
-    """The pure flow as the engine sees it."""
-
-    name = flow.FLOW
-
-    def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition:
-        assert isinstance(env, flow.OnboardingEnv)
-        return flow.advance(state, event, env)
-
-
-ONBOARDING = OnboardingFlow()
+ONBOARDING = PureFlow(flow.FLOW, flow.advance)
 
 
 def profile_of(user: User, first_name: str = "") -> flow.Profile:
@@ -61,6 +52,7 @@ def profile_of(user: User, first_name: str = "") -> flow.Profile:
 
 
 async def env_for(db: AsyncSession, services: Services, user: User) -> flow.OnboardingEnv:
+    """The library, the time now and the person as stored."""
     return flow.OnboardingEnv(services.library, services.clock(), profile_of(user))
 
 
@@ -68,8 +60,8 @@ async def _save_profile(db: AsyncSession, services: Services, user: User, effect
     assert isinstance(effect, flow.SaveProfile)
     for name in flow.SaveProfile.__slots__:
         value = getattr(effect, name)
-        if value is not None:
-            setattr(user, name, value.value if hasattr(value, "value") else value)
+        if value is not None:  # enums are stored as their plain strings
+            setattr(user, name, value.value if isinstance(value, StrEnum) else value)
 
 
 async def _reschedule(db: AsyncSession, services: Services, user: User, effect: Any) -> None:

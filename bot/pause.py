@@ -10,27 +10,16 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Action, Callback, pattern
-from bot.engine import RecordHandler, prompt_of, run_step
+from bot.engine import PureFlow, RecordHandler, prompt_of, run_step
 from bot.interaction import Prompt, on_press
 from bot.progress import local_today
 from bot.services import CoachContext, Services
 from content.flows import pause as flow
-from content.flows.core import FlowEvent, FlowState, Transition
+from content.flows.core import FlowEvent, FlowState
 from storage.models import Pause, User
 from storage.progress import open_pause
 
-
-class PauseFlow:
-    """The pure flow as the engine sees it."""
-
-    name = flow.FLOW
-
-    def advance(self, state: FlowState | None, event: FlowEvent, env: Any) -> Transition:
-        assert isinstance(env, flow.PauseEnv)
-        return flow.advance(state, event, env)
-
-
-PAUSE = PauseFlow()
+PAUSE = PureFlow(flow.FLOW, flow.advance)
 
 
 async def env_for(db: AsyncSession, services: Services, user: User) -> flow.PauseEnv:

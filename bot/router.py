@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import learn, onboarding, progress, reminders, safety, session
+from bot import learn, onboarding, progress, reminder_settings, safety, session
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import chat_id_of, on_press, send
 from bot.menu import MENU_ITEMS, OFFER_ITEMS, help_prompt
@@ -36,7 +36,7 @@ async def on_menu(update: Update, context: CoachContext, callback: Callback) -> 
     elif item == "settings":
         await onboarding.settings(update, context)
     elif item == "reminder":
-        await reminders.start_flow(update, context)
+        await reminder_settings.start_flow(update, context)
     elif item == "noreminder":
         await send(context, chat_id_of(update), (context.services.library.texts("later"), None))
     elif item == "warning":

@@ -47,12 +47,15 @@ async def get_state(db: AsyncSession, user_id: int) -> ConversationState | None:
 async def set_state(
     db: AsyncSession, user_id: int, step: str, data: dict[str, Any], now: datetime
 ) -> None:
-    """Move the user to `step`, keeping `data` for the flow."""
+    """Move the user to `step` (of no engine flow, such as the emergency stop), keeping `data`.
+
+    The version moves too, so an engine flow's press read before this is refused."""
     state = await db.get(ConversationState, user_id)
     if state is None:
         db.add(ConversationState(user_id=user_id, step=step, data=dict(data), updated_at=now))
     else:
-        state.step, state.data, state.updated_at = step, dict(data), now
+        state.flow, state.step, state.data, state.updated_at = "", step, dict(data), now
+        state.version += 1
     await db.flush()
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from bot.engine import (
     ConversationFlow,
@@ -16,9 +19,9 @@ from bot.engine import (
 )
 from bot.onboarding import ONBOARDING, PROFILE_RECORDS
 from bot.onboarding import env_for as onboarding_env
-from bot.reminders import RECORDS as REMINDER_RECORDS
-from bot.reminders import REMINDER
-from bot.reminders import env_for as reminder_env
+from bot.reminder_settings import RECORDS as REMINDER_RECORDS
+from bot.reminder_settings import REMINDER
+from bot.reminder_settings import env_for as reminder_env
 from bot.services import Services
 from content.flows import onboarding, reminder
 from content.flows.core import FlowEvent
@@ -89,53 +92,52 @@ async def race_same_press(
     return list(outcomes), written
 
 
-async def test_the_same_reminder_days_press_raced_twice_saves_once(
+@pytest.fixture
+async def on_postgres(
     standin: TelegramStandIn, postgres_url: str, clock: FakeClock
-) -> None:
+) -> AsyncIterator[tuple[Services, int]]:
+    """The real bot's services on a fresh PostgreSQL database, and one person's id."""
     running = RunningBot(standin, postgres_url, clock)
     await running.start()
-    try:
-        services = running.services
-        async with services.transaction() as db:
-            user_id = (await get_or_create_user(db, 77, 77, clock())).id
-        for event in (
-            FlowEvent(reminder.Kind.BEGIN),
-            FlowEvent(reminder.Kind.TIME, ("0800",)),
-            FlowEvent(reminder.Kind.ZONE, ("keep",)),
-        ):
-            await step(services, user_id, REMINDER, event, reminder_env, REMINDER_RECORDS)
-        every_day = FlowEvent(reminder.Kind.DAYS, ("all",))
-        outcomes, written = await race_same_press(
-            services, postgres_url, user_id, REMINDER, every_day, reminder_env, REMINDER_RECORDS
-        )
-        assert [outcome.effects is None for outcome in outcomes] == [False, True]
-        assert written == Counter({reminder.SaveReminder: 1})
-        async with services.transaction() as db:
-            saved = await db.get(Reminder, user_id)
-        assert saved is not None and saved.enabled and saved.weekdays == 0b1111111
-    finally:
-        await running.stop()
+    async with running.services.transaction() as db:
+        user_id = (await get_or_create_user(db, 77, 77, clock())).id
+    yield running.services, user_id
+    await running.stop()
+
+
+async def test_the_same_reminder_days_press_raced_twice_saves_once(
+    on_postgres: tuple[Services, int], postgres_url: str
+) -> None:
+    services, user_id = on_postgres
+    for event in (
+        FlowEvent(reminder.Kind.BEGIN),
+        FlowEvent(reminder.Kind.TIME, ("0800",)),
+        FlowEvent(reminder.Kind.ZONE, ("keep",)),
+    ):
+        await step(services, user_id, REMINDER, event, reminder_env, REMINDER_RECORDS)
+    every_day = FlowEvent(reminder.Kind.DAYS, ("all",))
+    outcomes, written = await race_same_press(
+        services, postgres_url, user_id, REMINDER, every_day, reminder_env, REMINDER_RECORDS
+    )
+    assert [outcome.effects is None for outcome in outcomes] == [False, True]
+    assert written == Counter({reminder.SaveReminder: 1})
+    async with services.transaction() as db:
+        saved = await db.get(Reminder, user_id)
+    assert saved is not None and saved.enabled and saved.weekdays == 0b1111111
 
 
 async def test_the_same_onboarding_area_press_raced_twice_is_saved_once(
-    standin: TelegramStandIn, postgres_url: str, clock: FakeClock
+    on_postgres: tuple[Services, int], postgres_url: str
 ) -> None:
-    running = RunningBot(standin, postgres_url, clock)
-    await running.start()
-    try:
-        services = running.services
-        async with services.transaction() as db:
-            user_id = (await get_or_create_user(db, 78, 78, clock())).id
-        for event in (FlowEvent(onboarding.Kind.START), FlowEvent(onboarding.Kind.ACCEPT)):
-            await step(services, user_id, ONBOARDING, event, onboarding_env, PROFILE_RECORDS)
-        low_back = FlowEvent(onboarding.Kind.REGION, ("lumbar",))
-        outcomes, written = await race_same_press(
-            services, postgres_url, user_id, ONBOARDING, low_back, onboarding_env, PROFILE_RECORDS
-        )
-        assert [outcome.effects is None for outcome in outcomes] == [False, True]
-        assert written == Counter({onboarding.SaveProfile: 1})
-        async with services.transaction() as db:
-            user = await db.get(User, user_id)
-        assert user is not None and user.region == "lumbar"
-    finally:
-        await running.stop()
+    services, user_id = on_postgres
+    for event in (FlowEvent(onboarding.Kind.START), FlowEvent(onboarding.Kind.ACCEPT)):
+        await step(services, user_id, ONBOARDING, event, onboarding_env, PROFILE_RECORDS)
+    low_back = FlowEvent(onboarding.Kind.REGION, ("lumbar",))
+    outcomes, written = await race_same_press(
+        services, postgres_url, user_id, ONBOARDING, low_back, onboarding_env, PROFILE_RECORDS
+    )
+    assert [outcome.effects is None for outcome in outcomes] == [False, True]
+    assert written == Counter({onboarding.SaveProfile: 1})
+    async with services.transaction() as db:
+        user = await db.get(User, user_id)
+    assert user is not None and user.region == "lumbar"

@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.callbacks import MAX_NUMBER, SHAPES, Action, decode, encode
-from bot.reminders import zone_at
+from bot.reminder_settings import zone_at
 from content.flows import psfs as psfs_flow
 from content.flows import reminder as reminder_flow
 from content.flows.core import FlowEvent, FlowState
