@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +58,7 @@ class Library:
         dropped: Collection[str] = (),
         *,
         setup: Setup = Setup.FLOOR,
+        notches: Mapping[str, int] | None = None,
     ) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
         spec = self.regions[region]
@@ -71,6 +72,7 @@ class Library:
             dropped,
             lambda name: self.texts("dropped_reason", name=name),
             setup,
+            notches,
         )
 
 

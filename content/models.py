@@ -116,6 +116,21 @@ class ExerciseSetup(Frozen):
     steps: list[str] | None = Field(default=None, min_length=1)
 
 
+class Progression(Frozen):
+    """The notches of one dose field, from the default up to the source's maximum."""
+
+    field: Literal["hold_seconds", "sets"]
+    values: list[int] = Field(min_length=2)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_field(cls, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1 and "field" not in value:
+            [(name, values)] = value.items()
+            return {"field": name, "values": values}
+        return value
+
+
 class Exercise(Frozen):
     key: str
     name: str
@@ -135,6 +150,7 @@ class Exercise(Frozen):
     dose: Dose
     gentle: Dose
     gentle_version: GentleVersion | None = None
+    progression: Progression | None = None
     source: str
 
     def setup_for(self, chosen: Setup) -> Setup:
@@ -155,6 +171,13 @@ class Exercise(Frozen):
             raise ValueError("away_from_symptoms needs when_both_sides")
         if self.when_both_sides == "skip" and not self.when_both_sides_reason:
             raise ValueError("when_both_sides: skip needs when_both_sides_reason")
+        if self.progression is not None:
+            amount = getattr(self.dose, self.progression.field)
+            values = self.progression.values
+            if amount is None or values[0] != amount.default or max(values) > amount.max:
+                raise ValueError("progression must start at the dose's default and stay in range")
+            if values != sorted(set(values)):
+                raise ValueError("progression values must rise")
         if over := self.gentle.within(self.dose):
             raise ValueError(f"gentle dose is above the standard dose in {', '.join(over)}")
         allowed = {"side", "other_side"} if self.sided else set()

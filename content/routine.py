@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from content.models import DoseLevel, Exercise, RegionKey, Setup, Side, SideRule
@@ -73,12 +73,25 @@ def sides_for(exercise: Exercise, symptom_side: Side) -> list[Side | None] | Non
 
 
 def resolve_step(
-    exercise: Exercise, side: Side | None, level: DoseLevel, chosen: Setup = Setup.FLOOR
+    exercise: Exercise,
+    side: Side | None,
+    level: DoseLevel,
+    chosen: Setup = Setup.FLOOR,
+    notch: int = 0,
 ) -> RoutineStep:
-    """One exercise with its side words, the dose for `level` and the setup filled in."""
+    """One exercise with its side words, the dose for `level` (and, at the standard dose, its
+    progression `notch`) and the setup filled in."""
     dose = exercise.dose if level is DoseLevel.STANDARD else exercise.gentle
     easier = exercise.gentle_version if level is DoseLevel.GENTLE else None
     hold = dose.hold_seconds.default if dose.hold_seconds else None
+    sets = dose.sets.default
+    if level is DoseLevel.STANDARD and exercise.progression is not None:
+        values = exercise.progression.values
+        value = values[max(0, min(notch, len(values) - 1))]
+        if exercise.progression.field == "hold_seconds":
+            hold = value
+        else:
+            sets = value
     words = {
         "side": side.value if side else "",
         "other_side": opposite(side).value if side else "",
@@ -105,7 +118,7 @@ def resolve_step(
         mistakes=tuple(fill(mistake) for mistake in exercise.mistakes),
         hold_seconds=hold,
         reps=dose.reps.default,
-        sets=dose.sets.default,
+        sets=sets,
         rest_seconds=dose.rest_seconds,
         setup=setup,
         easier=easier is not None,
@@ -122,6 +135,7 @@ def build_routine(
     dropped: Collection[str] = (),
     dropped_reason: Callable[[str], str] = str,
     setup: Setup = Setup.FLOOR,
+    notches: Mapping[str, int] | None = None,
 ) -> Routine:
     """The ordered steps of a region's routine for one person's side, dose level and setup.
 
@@ -139,5 +153,6 @@ def build_routine(
         if sides is None:
             left_out.append(LeftOut(key, exercise.name, exercise.when_both_sides_reason or ""))
             continue
-        steps.extend(resolve_step(exercise, each, level, setup) for each in sides)
+        notch = (notches or {}).get(key, 0)
+        steps.extend(resolve_step(exercise, each, level, setup, notch) for each in sides)
     return Routine(region, side, level, tuple(steps), tuple(left_out), tuple(cautions))
