@@ -71,7 +71,7 @@ async def current_question(
 ) -> Prompt | None:
     """The question the user is at (a session step first), or None outside any flow."""
     if active is not None:
-        return session.session_prompt(services, active)
+        return session.current_prompt(services, active)
     if state is None or state.step == EMERGENCY_STEP:
         return None
     if state.flow in CURRENT_PROMPTS:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardMarkup, InputFile, Message
 
 from bot import animation
 from bot.services import CoachContext, Services
@@ -101,9 +101,9 @@ async def send_step_with_picture(
     step: RoutineStep,
     text: str,
     markup: InlineKeyboardMarkup | None,
-) -> None:
-    """The step's demonstration with its instructions as the caption (or just before them,
-    when the text is longer than a caption may be)."""
+) -> Message:
+    """The step's demonstration with its instructions as the caption (or just after it, when
+    the text is longer than a caption may be); returns the message that carries the buttons."""
     services: Services = context.services
     demo = demo_for(services.library, step)
     async with services.sessions() as db:
@@ -124,8 +124,10 @@ async def send_step_with_picture(
         caption=text if fits else None,
         reply_markup=markup if fits else None,
     )
+    shown = message
     if not fits:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        shown = await context.bot.send_message(chat_id, text, reply_markup=markup)
     if file_id is None and message.animation:
         async with services.transaction() as db:
             await remember_file_id(db, demo.key, message.animation.file_id, services.clock())
+    return shown

@@ -1,7 +1,8 @@
-"""Hold timers on PTB's JobQueue, one per session, named so they can be found and cancelled.
+"""Hold and rest timers on PTB's JobQueue, one per session, named so they can be found and
+cancelled.
 
-The session's row keeps when the hold ends, so a restarted or other instance can re-arm it;
-the release itself is claimed in the database, so only one run of it ever speaks.
+The session's row keeps when the timer ends, so a restarted or other instance can re-arm it;
+the timer's event goes through the session's compare-and-set, so only one run of it speaks.
 """
 
 from __future__ import annotations
@@ -21,25 +22,26 @@ def job_name(session_id: int) -> str:
 
 
 def start(
-    job_queue: JobQueue[Any],
+    job_queue: JobQueue[Any] | None,
     *,
     session_id: int,
-    step: int,
-    set_number: int,
     chat_id: int,
     delay: timedelta,
+    data: dict[str, Any],
     callback: Callable[[Any], Coroutine[Any, Any, None]],
 ) -> None:
-    """Run `callback` after `delay` for this set's hold, replacing any timer of the session.
+    """Run `callback` after `delay` with `data`, replacing any timer of the session.
 
     A delay rather than an instant: the job queue runs on the real clock, our rules on an
     injected one.
     """
+    if job_queue is None:
+        return
     cancel(job_queue, session_id)
     job_queue.run_once(
         callback,
         when=max(delay, timedelta(0)),
-        data={"session_id": session_id, "step": step, "set_number": set_number},
+        data={"session_id": session_id, **data},
         name=job_name(session_id),
         chat_id=chat_id,
         job_kwargs=TIMER_JOB_KWARGS,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.messages import step_message
+from content.messages import routine_notes, step_message
 from content.models import (
     DoseLevel,
     Education,
@@ -26,7 +26,7 @@ from content.models import (
 )
 from content.motion import ExerciseDemos, expand_demo
 from content.routine import Routine, build_routine
-from content.texts import Texts
+from content.texts import Texts, join_lines
 
 DATA_DIR = Path(__file__).parent / "data"
 CAPTION_LIMIT = 1024  # a step's first set is the caption of its picture
@@ -173,6 +173,23 @@ def visible_length(html_text: str) -> int:
     return len(re.sub(r"&(lt|gt|amp|quot|#\d+);", "x", plain))
 
 
+def _longest_preface(library: Library, routine: Routine, position: int) -> str:
+    """The longest note a step's caption may carry above its instructions."""
+    texts = library.texts
+    if position == 1:  # after pain before: the high-pain advice and the routine's notes
+        return join_lines(
+            texts("pain_before_noted", pain=10),
+            texts("pain_high_before", pain=10),
+            routine_notes(texts, routine),
+        )
+    previous = max((step.name for step in routine.steps), key=len)
+    return join_lines(
+        texts("timer_released"),
+        texts("step_done", name=previous),
+        texts("ask_feedback", name=previous),
+    )
+
+
 def _check_rendered_lengths(library: Library) -> None:
     for region, side, level, setup in itertools.product(RegionKey, Side, DoseLevel, Setup):
         routine = library.build_routine(region, side, level, setup=setup)
@@ -184,7 +201,7 @@ def _check_rendered_lengths(library: Library) -> None:
                 count=len(routine.steps),
                 set_number=step.sets,
                 pain_limit=library.stop_rules.pain_limit_during,
-                preface=library.texts("timer_released"),
+                preface=_longest_preface(library, routine, position),
             )
             if visible_length(text) > CAPTION_LIMIT:
                 raise ContentError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.routine import RoutineStep
+from content.routine import Routine, RoutineStep
 from content.texts import Html, Texts, escape, join_lines
 
 # A hold shorter than this is counted by the user within a rep, not timed by the bot.
@@ -58,4 +58,13 @@ def step_message(
         texts("step_set", set_number=set_number, sets=step.sets, amount=amount_text(texts, step)),
         rest,
         texts("step_pain_limit", pain_limit=pain_limit),
+    )
+
+
+def routine_notes(texts: Texts, routine: Routine) -> Html:
+    """Why today's routine is as it is: the gentle dose, cautions, exercises left out."""
+    return join_lines(
+        texts("gentle_reason") if routine.level.value == "gentle" else "",
+        *(f"⚠️ {note}" for note in routine.cautions),
+        *(f"ℹ️ {left.reason}" for left in routine.left_out),
     )

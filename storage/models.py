@@ -126,10 +126,9 @@ class ExerciseSession(Base):
     dropped_keys: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # The dose notch of each progressing exercise for this session (content.progression).
     notches: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
-    # The exercise message being edited in place (one message per exercise).
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
     # Bumped by every move of the session: the compare-and-set behind every press.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declaration
 
     exercises: Mapped[list[SessionExercise]] = relationship(
         back_populates="session",

@@ -72,6 +72,7 @@ async def start_session(
     local_date: date,
     dose_level: str,
     dropped_keys: list[str] | None = None,
+    notches: dict[str, int] | None = None,
 ) -> ExerciseSession:
     """A new active session for the user's current region and side, without `dropped_keys`."""
     session = ExerciseSession(
@@ -90,6 +91,7 @@ async def start_session(
         ended_by_red_flag=False,
         stopped_early=False,
         dropped_keys=list(dropped_keys or []),
+        notches=dict(notches or {}),
     )
     db.add(session)
     await db.flush()
@@ -236,3 +238,21 @@ async def recent_sessions(db: AsyncSession, user_id: int, limit: int) -> list[Ex
         .limit(limit)
     )
     return list(reversed(result.scalars().all()))
+
+
+async def recent_feedback(
+    db: AsyncSession, user_id: int, per_exercise: int
+) -> dict[str, list[str]]:
+    """The newest feedback taps for each exercise, oldest first (a few per exercise)."""
+    result = await db.execute(
+        select(SessionExercise.exercise_key, SessionExercise.feedback)
+        .join(ExerciseSession, ExerciseSession.id == SessionExercise.session_id)
+        .where(ExerciseSession.user_id == user_id, SessionExercise.feedback.is_not(None))
+        .order_by(SessionExercise.recorded_at.desc(), SessionExercise.id.desc())
+        .limit(per_exercise * 40)
+    )
+    taps: dict[str, list[str]] = {}
+    for key, feedback in result.all():
+        if feedback is not None and len(taps.setdefault(key, [])) < per_exercise:
+            taps[key].insert(0, feedback)
+    return taps

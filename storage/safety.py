@@ -32,16 +32,21 @@ async def drop_exercise(db: AsyncSession, user_id: int, exercise_key: str, now: 
 
 
 async def exercise_outcomes(
-    db: AsyncSession, user_id: int, exercise_key: str, limit: int
+    db: AsyncSession, user_id: int, exercise_key: str, limit: int, *, before: int | None = None
 ) -> list[str]:
-    """How the exercise ended in each of the newest `limit` sessions that reached it, oldest
-    first; "stopped" on either side counts for the session."""
-    result = await db.execute(
+    """How the exercise ended in each of the newest `limit` sessions that reached it (those
+    before session `before`, if given), oldest first; "stopped" on either side counts."""
+    query = (
         select(SessionExercise.session_id, SessionExercise.outcome)
         .join(ExerciseSession, ExerciseSession.id == SessionExercise.session_id)
         .where(ExerciseSession.user_id == user_id, SessionExercise.exercise_key == exercise_key)
-        .order_by(SessionExercise.session_id.desc())
-        .limit(limit * 2)  # at most two sides a session
+    )
+    if before is not None:
+        query = query.where(ExerciseSession.id < before)
+    result = await db.execute(
+        query.order_by(SessionExercise.session_id.desc()).limit(
+            limit * 2
+        )  # at most two sides a session
     )
     by_session: dict[int, str] = {}
     for session_id, outcome in result.all():

@@ -302,8 +302,10 @@ async def stop_and_finish(user: ScriptedUser, step: BotMessage) -> BotMessage:
 
 
 async def hurt_on_first_step(user: ScriptedUser, step: BotMessage) -> BotMessage:
+    """Stop the first exercise with "It hurts"; return the next exercise's new message."""
     await user.press("It hurts", on=step)
     await user.press("Sharper pain", on=await user.expect("What happened?"))
+    assert (await user.reply()).labels == []  # the stopped exercise's message, note only
     return await user.reply()
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from content.flows.actions import Action
 from content.flows.core import Button, Keyboard, column, pain_scale, rows
 from content.library import Library
-from content.messages import amount_text, has_timer, step_message
+from content.messages import amount_text, has_timer, routine_notes, step_message
 from content.models import RegionKey
 from content.routine import Routine, RoutineStep
 from content.texts import Html, escape, join_lines
@@ -114,6 +114,7 @@ def feedback_line(library: Library, feedback: tuple[int, str] | None) -> str:
 
 
 def intro(library: Library, routine: Routine) -> Html:
+    """The session's headline: how many exercises at which dose, and how to stop."""
     texts = library.texts
     return join_lines(
         texts(
@@ -122,9 +123,7 @@ def intro(library: Library, routine: Routine) -> Html:
             level=texts(f"level_{routine.level.value}"),
             pain_limit=library.stop_rules.pain_limit_during,
         ),
-        texts("gentle_reason") if routine.level.value == "gentle" else "",
-        *(f"⚠️ {note}" for note in routine.cautions),
-        *(f"ℹ️ {left.reason}" for left in routine.left_out),
+        routine_notes(texts, routine),
     )
 
 

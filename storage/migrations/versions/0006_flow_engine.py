@@ -22,7 +22,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("exercise_sessions") as batch_op:
         batch_op.add_column(sa.Column("notches", sa.JSON(), nullable=False, server_default="{}"))
-        batch_op.add_column(sa.Column("message_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("session_exercises") as batch_op:
         batch_op.add_column(sa.Column("feedback", sa.String(8), nullable=True))
@@ -37,7 +36,6 @@ def downgrade() -> None:
         batch_op.drop_column("feedback")
     with op.batch_alter_table("exercise_sessions") as batch_op:
         batch_op.drop_column("version")
-        batch_op.drop_column("message_id")
         batch_op.drop_column("notches")
     with op.batch_alter_table("conversation_states") as batch_op:
         batch_op.drop_column("version")
