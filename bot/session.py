@@ -57,7 +57,7 @@ from content.models import DoseLevel, RegionKey, Setup, Side
 from content.routine import Routine
 from content.rules import Screening
 from content.screening import weekly_check_due
-from content.statuses import Outcome, SessionStatus
+from content.statuses import ExerciseOutcome, SessionStatus
 from content.texts import join_lines
 from storage.models import ExerciseSession, User
 from storage.queries import (
@@ -96,7 +96,7 @@ def state_of(services: Services, session: ExerciseSession) -> SessionState:
     if phase is Phase.EXERCISE and session.set_number == 1 and records:
         last = records[-1]
         if (
-            last.outcome == Outcome.DONE
+            last.outcome == ExerciseOutcome.DONE
             and last.feedback is None
             and last.position < session.step_index
         ):
@@ -112,7 +112,7 @@ def state_of(services: Services, session: ExerciseSession) -> SessionState:
         pain_before=session.pain_before,
         pain_after=session.pain_after,
         symptom_change=session.symptom_change,
-        stopped=frozenset(r.exercise_key for r in records if r.outcome == Outcome.STOPPED),
+        stopped=frozenset(r.exercise_key for r in records if r.outcome == ExerciseOutcome.STOPPED),
         feedback=feedback,
     )
 

@@ -18,7 +18,7 @@ from content.rules import (
     next_dose_level,
     pain_trend,
 )
-from content.statuses import Outcome, SymptomChange
+from content.statuses import ExerciseOutcome, SymptomChangeKey
 from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Reminder, User
 from storage.queries import recent_feedback, recent_sessions
@@ -31,7 +31,7 @@ def outcome_of(session: ExerciseSession) -> SessionOutcome:
     return SessionOutcome(
         level=DoseLevel(session.dose_level),
         exercises_stopped_for_pain=sum(
-            1 for e in session.exercises if e.outcome == Outcome.STOPPED
+            1 for e in session.exercises if e.outcome == ExerciseOutcome.STOPPED
         ),
         symptom_change=session.symptom_change,
         pain_before=session.pain_before,
@@ -133,16 +133,16 @@ def summary_text(services: Services, session: ExerciseSession, next_level: DoseL
             "summary_pain", before=session.pain_before, after=session.pain_after, change=change
         )
     symptom_line = {
-        SymptomChange.CENTRALISED: texts("symptoms_centralised"),
-        SymptomChange.SPREAD: texts("symptoms_spread"),
-    }.get(SymptomChange(session.symptom_change or "same"), "")
+        SymptomChangeKey.CENTRALISED: texts("symptoms_centralised"),
+        SymptomChangeKey.SPREAD: texts("symptoms_spread"),
+    }.get(SymptomChangeKey(session.symptom_change or "same"), "")
     return join_lines(
         texts("summary_title_partial" if session.stopped_early else "summary_title_done"),
         texts(
             "summary_counts",
-            done=outcomes.count(Outcome.DONE),
-            skipped=outcomes.count(Outcome.SKIPPED),
-            stopped=outcomes.count(Outcome.STOPPED),
+            done=outcomes.count(ExerciseOutcome.DONE),
+            skipped=outcomes.count(ExerciseOutcome.SKIPPED),
+            stopped=outcomes.count(ExerciseOutcome.STOPPED),
         ),
         pain_line,
         symptom_line,

@@ -3,7 +3,6 @@
 from tests.conftest import RunningBot
 from tests.flows import onboard, start_session
 from tests.standin import ScriptedUser, TelegramStandIn
-from tests.test_session import finish_step
 
 
 def calls_for_message(standin: TelegramStandIn, since: int, message_id: int) -> list[str]:
@@ -37,29 +36,24 @@ async def test_an_answered_question_shows_the_answer_without_buttons_in_one_edit
     standin.assert_no_refusals()
 
 
-async def test_an_exercise_animation_keeps_its_caption_and_shows_the_answer(
+async def test_it_hurts_turns_the_exercise_message_into_the_question_in_one_edit(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
     await onboard(user)
     step = await start_session(user)
-    for _ in range(6):  # the first exercise whose instructions fit in its animation's caption
-        if "animation" in step.raw and step.labels:
-            break
-        step = await finish_step(user, bot, step)
     assert "animation" in step.raw and step.labels
     since = len(standin.calls)
     pressed = await user.press("It hurts", on=step)
-    await user.expect("What happened?")
+    question = await user.expect("What happened?")
     await user.answer_to(pressed)
-    closed = user.message(step.message_id)
-    assert closed.buttons == () and "animation" in closed.raw
-    assert closed.text.startswith(step.text) and closed.text.endswith("→ It hurts")
+    assert question.kind == "edit" and question.message_id == step.message_id
+    assert "animation" in question.raw and "Sharper pain" in question.labels
     assert calls_for_message(standin, since, step.message_id) == ["editMessageCaption"]
     standin.assert_no_refusals()
 
 
-async def test_a_running_hold_keeps_its_buttons_until_the_set_is_done(
+async def test_a_running_hold_keeps_its_message_and_buttons_through_the_sets(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
 ) -> None:
     user = new_user()
@@ -68,13 +62,12 @@ async def test_a_running_hold_keeps_its_buttons_until_the_set_is_done(
     pressed = await user.press("▶ Start", on=step)
     holding = await user.expect("Holding")
     await user.answer_to(pressed)
-    assert holding.kind == "edit" and {"✓ Set done", "■ Stop session"} <= set(holding.labels)
-    assert user.message(step.message_id).buttons  # still open: the hold runs on it
-    pressed = await user.press("✓ Set done", on=holding)
-    await user.expect("Set 2 of 2")
+    assert holding.kind == "edit" and {"✓ Let go early", "■ Stop session"} <= set(holding.labels)
+    pressed = await user.press("✓ Let go early", on=holding)
+    second = await user.expect("Set 2 of 2")
     await user.answer_to(pressed)
-    closed = user.message(step.message_id)
-    assert closed.buttons == () and closed.text.endswith("→ ✓ Set done")
+    assert second.kind == "edit" and second.message_id == step.message_id  # one message
+    assert "■ Stop session" in user.message(step.message_id).labels
     standin.assert_no_refusals()
 
 

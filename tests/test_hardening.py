@@ -88,6 +88,6 @@ async def test_no_telegram_user_id_in_debug_logs_through_a_flow_and_an_error(
         await asyncio.sleep(0.02)
     logs = debug_log.getvalue()
     assert "error handling update" in logs and "user=1" in logs  # our id, not Telegram's
-    assert "handler=session.on_stop" in logs  # the flow was logged
+    assert "handler=session.on_session_press" in logs  # the flow was logged
     assert str(user.user_id) not in logs
     assert TOKEN not in logs

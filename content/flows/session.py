@@ -31,7 +31,7 @@ from content.progress import next_step_index
 from content.progression import Feedback
 from content.routine import Routine
 from content.rules import HurtOutcome, hurt_outcome, session_level, should_drop
-from content.statuses import Outcome, SessionStatus
+from content.statuses import ExerciseOutcome, SessionStatus
 from content.texts import join_lines
 
 
@@ -108,7 +108,7 @@ class RecordStep:
     position: int
     exercise_key: str
     side: str | None
-    outcome: Outcome
+    outcome: ExerciseOutcome
     sets_done: int
     hurt_reason: str | None = None
 
@@ -207,7 +207,7 @@ def advance(state: SessionState, event: SessionEvent, env: SessionEnv) -> Transi
     if kind is Kind.SKIP:
         if not on_this_step:
             return stale
-        record = _record(here, Outcome.SKIPPED, state.set_number - 1)
+        record = _record(here, ExerciseOutcome.SKIPPED, state.set_number - 1)
         note = texts("skipped", name=here.step.name)
         return _next_exercise(state, env, routine, (CancelTimer(), record), note, Target.PRESSED)
     if kind is Kind.HURT:
@@ -246,7 +246,7 @@ def _score(value: int | str | None) -> bool:
 
 
 def _record(
-    place: Place, outcome: Outcome, sets_done: int, reason: str | None = None
+    place: Place, outcome: ExerciseOutcome, sets_done: int, reason: str | None = None
 ) -> RecordStep:
     step = place.step
     side = step.side.value if step.side else None
@@ -314,7 +314,7 @@ def _set_over(
                 step_caption(library, there, rest), step_keyboard(library, there), Target.PRESSED
             )
         return Transition(later, (*cancel, shown))
-    record = _record(here, Outcome.DONE, here.step.sets)
+    record = _record(here, ExerciseOutcome.DONE, here.step.sets)
     note = join_lines(released, texts("step_done", name=here.step.name))
     target = Target.NEW_LIVE if by_timer else Target.PRESSED
     return _next_exercise(state, env, routine, (*cancel, record), note, target, done=True)
@@ -372,10 +372,10 @@ def _hurt(state: SessionState, reason: str, env: SessionEnv, routine: Routine) -
         )
         return Transition(back, (shown,))
     key = here.step.exercise_key
-    record = _record(here, Outcome.STOPPED, state.set_number - 1, reason)
+    record = _record(here, ExerciseOutcome.STOPPED, state.set_number - 1, reason)
     note = texts("hurt_stopped", name=here.step.name)
     effects: tuple[object, ...] = (record, GoGentle())
-    if should_drop([*env.past_outcomes.get(key, ()), Outcome.STOPPED], library.stop_rules):
+    if should_drop([*env.past_outcomes.get(key, ()), ExerciseOutcome.STOPPED], library.stop_rules):
         effects = (*effects, DropExercise(key))
         note = join_lines(note, texts("dropped_now", name=here.step.name))
     moved = replace(state, phase=Phase.EXERCISE)
