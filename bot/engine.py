@@ -62,7 +62,7 @@ class Screen:
     chat_id: int
     pressed: MaybeInaccessibleMessage | None = None
     live_message_id: int | None = None
-    live_has_media: bool = False
+    live_has_media: bool | None = None  # None: not known, found out by trying
     send_demonstration: DemoSender | None = None
 
 
@@ -84,17 +84,19 @@ async def show(screen: Screen, effect: Show) -> int | None:
     return message.message_id if target is Target.NEW_LIVE else None
 
 
-async def _edit(screen: Screen, message_id: int, media: bool, effect: Show) -> None:
+async def _edit(screen: Screen, message_id: int, media: bool | None, effect: Show) -> None:
     bot, keyboard = screen.context.bot, markup(effect.keyboard)
     try:
-        if media:
-            await bot.edit_message_caption(
-                screen.chat_id, message_id, caption=effect.text, reply_markup=keyboard
-            )
-        else:
-            await bot.edit_message_text(
-                effect.text, screen.chat_id, message_id, reply_markup=keyboard
-            )
+        if media is not False:
+            try:
+                await bot.edit_message_caption(
+                    screen.chat_id, message_id, caption=effect.text, reply_markup=keyboard
+                )
+                return
+            except BadRequest as error:
+                if media or "caption" not in error.message.lower():
+                    raise  # not a message without a caption: handled below
+        await bot.edit_message_text(effect.text, screen.chat_id, message_id, reply_markup=keyboard)
     except BadRequest as error:
         if "not modified" in error.message.lower():
             return  # a doubled press asked for what is already shown

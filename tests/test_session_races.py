@@ -192,7 +192,9 @@ async def test_a_stale_stop_after_stopping_changes_nothing(
     await onboard(user)
     step = await start_session(user)
     question = await at_pain_after(user, step)
-    await user.press("■ Stop session", on=step)  # the old step's button, pressed again
+    # The old step's button, pressed again (its message now asks about pain after).
+    [stop] = [data for label, data in step.buttons if label == "■ Stop session"]
+    await user.press_data(step.message_id, stop)
     await user.no_reply(within=0.5)
     assert (await the_session(two_apps[0])).phase == "pain_after"
     answers = standin.calls_to("answerCallbackQuery")
