@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.messages import routine_notes, step_message
+from content.messages import step_message
 from content.models import (
     DoseLevel,
     Education,
@@ -176,12 +176,8 @@ def visible_length(html_text: str) -> int:
 def _longest_preface(library: Library, routine: Routine, position: int) -> str:
     """The longest note a step's caption may carry above its instructions."""
     texts = library.texts
-    if position == 1:  # after pain before: the high-pain advice and the routine's notes
-        return join_lines(
-            texts("pain_before_noted", pain=10),
-            texts("pain_high_before", pain=10),
-            routine_notes(texts, routine),
-        )
+    if position == 1:  # after pain before: the high-pain advice
+        return join_lines(texts("pain_before_noted", pain=10), texts("pain_high_before", pain=10))
     previous = max((step.name for step in routine.steps), key=len)
     return join_lines(
         texts("timer_released"),

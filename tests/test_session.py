@@ -142,9 +142,10 @@ async def test_it_hurts_spreading_stops_the_exercise_and_next_session_is_gentle(
 
     await user.send("/exercise")
     question = await user.expect("how strong is your pain right now")
+    assert "gentle dose" in question  # why, with the question that opens the session
     await user.press("4", on=question)
     first = await user.expect("1/")
-    assert "gentle dose" in first and "hold 20 s" in first
+    assert "hold 20 s" in first
 
     sessions = await stored_sessions(bot)
     assert sessions[0].status == "partial"

@@ -25,7 +25,7 @@ from content.flows.session_view import (
     step_keyboard,
 )
 from content.library import Library
-from content.messages import has_timer, routine_notes
+from content.messages import has_timer
 from content.models import DoseLevel, RegionKey
 from content.progress import next_step_index
 from content.progression import Feedback
@@ -286,7 +286,8 @@ def _after_pain_before(state: SessionState, pain: int, env: SessionEnv) -> Trans
     )
     high = texts("pain_high_before", pain=pain) if level is not state.level else ""
     here = Place(state.session_id, 0, 1, routine)
-    preface = join_lines(texts("pain_before_noted", pain=pain), high, routine_notes(texts, routine))
+    # The routine's notes came with the question; the caption keeps room for the exercise.
+    preface = join_lines(texts("pain_before_noted", pain=pain), high)
     shown = Show(step_caption(library, here, preface), step_keyboard(library, here), Target.PRESSED)
     return Transition(started, (shown,))
 
