@@ -3,6 +3,9 @@ press or timer turned into an event for the pure session flow (content/flows/ses
 
 Each move is saved with a compare-and-set on the session row's version (SQLAlchemy's
 version counter), so a double tap, a late timer or a second instance applies a press once.
+
+Over 300 lines because starting, stepping, timers and presses share the one `_run`; the end of
+a session (dose, notches, summary) is in session_end.py.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.progress import record_best_streak
+from bot.psfs import weekly_offer
 from bot.services import Services
 from content.flows.actions import Action
 from content.flows.core import Button, Keyboard, column
@@ -63,10 +64,12 @@ async def finish(
         summary_text(services, session, level), dose_changes(services, changes), advice
     )
     keyboard: Keyboard = ()
+    if (rating := await weekly_offer(db, services, user)) is not None:  # once a week
+        text, keyboard = join_lines(text, rating.text), rating.keyboard
     if await db.get(Reminder, user.id) is None:
         texts = library.texts
         text = join_lines(text, texts("reminder_offer"))
-        keyboard = column(
+        keyboard = keyboard + column(
             [
                 Button(texts("button_set_reminder"), Action.MENU, ("reminder",)),
                 Button(texts("button_no_reminder"), Action.MENU, ("noreminder",)),

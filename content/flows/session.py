@@ -4,6 +4,9 @@ Pain before, each exercise set by set (hold and rest timers, "It hurts", skip, s
 after and symptom change. One message per exercise: a step's sets, its hold note and "time's
 up" edit that message; new messages only where a person must notice them: the next exercise,
 and a hold released by its timer while they may have looked away.
+
+Longer than our usual 300 lines on purpose: the whole machine (every phase and event) reads in
+one place; its captions and keyboards live in session_view.py.
 """
 
 from __future__ import annotations
