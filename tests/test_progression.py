@@ -176,3 +176,21 @@ async def test_three_calm_sessions_step_the_dose_up_and_a_flare_steps_it_down(
         stored = (await db.execute(select(User))).scalar_one()
     assert stored.notches == {} and stored.dose_level == "gentle"
     standin.assert_no_refusals()
+
+
+async def test_the_first_session_summary_of_a_new_week_offers_the_activity_rating(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # a Tuesday; onboarding rates one
+    user = new_user()
+    await onboard(user)
+    summary = await whole_session(user, bot, await start_session(user))
+    assert "Rate your activities" not in summary.labels  # rated this week already
+
+    clock.now = datetime(2026, 3, 16, 8, 0, tzinfo=UTC)  # the next Monday
+    await user.send("/exercise")
+    await user.press("No new signs", on=await user.expect("since last week"))
+    first = await user.expect("how strong is your pain right now")
+    await user.press("4", on=first)
+    summary = await whole_session(user, bot, await user.expect("1/6"))
+    assert "Rate your activities" in summary.labels and "A new week" in summary
