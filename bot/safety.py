@@ -15,6 +15,7 @@ from bot.keyboards import button, one_per_row, rows
 from bot.menu import menu_prompt
 from bot.services import CoachContext, Services
 from content.flows import warnings
+from content.flows.session import Phase
 from content.flows.warnings import bulleted as bulleted  # bot/session.py takes it from here
 from content.models import RegionKey
 from content.rules import Screening
@@ -45,7 +46,7 @@ async def mark_emergency(
     session = await get_active_session(db, user.id)
     if session is not None:
         timers.cancel(context.job_queue, session.id)
-        session.status, session.ended_at, session.phase = SessionStatus.PARTIAL, now, "done"
+        session.status, session.ended_at, session.phase = SessionStatus.PARTIAL, now, Phase.DONE
         session.ended_by_red_flag, session.timer_ends_at = True, None
     await set_state(db, user.id, EMERGENCY_STEP, {}, now)
 
