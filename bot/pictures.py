@@ -25,7 +25,7 @@ from storage.files import remember_file_id, stored_file_id
 logger = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
-RENDERER_VERSION = "4"  # bump when the drawing changes, so cached files renew
+RENDERER_VERSION = "5"  # bump when the drawing changes, so cached files renew
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,31 +91,20 @@ def placed_skeletons(demo: Demonstration, poses: list[Pose]) -> list[Skeleton]:
     if not skeletons:
         return []
     anchor = skeletons[0].points[demo.anchor]
+    first = dict(skeletons[0].points)  # where planted hands and feet rest, all loop long
     placed: list[Skeleton] = []
     for skeleton in skeletons:
         offset = add(anchor, scale(skeleton.points[demo.anchor], -1))
         points = {name: add(p, offset) for name, p in skeleton.points.items()}
-        if placed:  # hands or feet that rest on something stay where they started
-            first = placed[0].points
-            for side in ("right", "left"):
-                if "hands" in demo.plant:
-                    _reach(
-                        points,
-                        first,
-                        side,
-                        ("shoulder", "elbow", "wrist"),
-                        (UPPER_ARM, FOREARM),
-                        ("hand",),
-                    )
+        if demo.plant:  # hands or feet that rest on something stay where they started
+            for side, sign in (("right", 1.0), ("left", -1.0)):
+                if "hands" in demo.plant:  # elbows bend out to the side, as in a push-up
+                    outward = add(scale(skeleton.trunk.right, sign), scale(skeleton.trunk.up, -0.3))
+                    arm = ("shoulder", "elbow", "wrist")
+                    _reach(points, first, side, arm, (UPPER_ARM, FOREARM), ("hand",), outward)
                 if "feet" in demo.plant:
-                    _reach(
-                        points,
-                        first,
-                        side,
-                        ("hip", "knee", "ankle"),
-                        (THIGH, SHIN),
-                        ("heel", "toe"),
-                    )
+                    leg = ("hip", "knee", "ankle")
+                    _reach(points, first, side, leg, (THIGH, SHIN), ("heel", "toe"))
         placed.append(Skeleton(points, skeleton.trunk, skeleton.pelvis, skeleton.head))
     return placed
 
@@ -127,9 +116,10 @@ def _reach(
     chain: tuple[str, str, str],
     lengths: tuple[float, float],
     ends: tuple[str, ...],
+    pole: Vec | None = None,
 ) -> None:
     """Two-bone inverse kinematics: bend the middle joint so the limb's end is back where it
-    was in the first frame, bending the way it already bends."""
+    was in the first frame, bending toward `pole` (or the way it already bends)."""
     root_name, middle_name, end_name = (f"{side}_{j}" for j in chain)
     root, middle = points[root_name], points[middle_name]
     target = first[end_name]
@@ -138,7 +128,7 @@ def _reach(
     distance = math.sqrt(dot(to_target, to_target)) or 1e-6
     reach = min(max(distance, abs(upper - lower) + 0.1), upper + lower - 0.01)
     axis = scale(to_target, 1 / distance)
-    bend = add(middle, scale(root, -1))
+    bend = pole if pole is not None else add(middle, scale(root, -1))
     bend = add(bend, scale(axis, -dot(bend, axis)))
     size = math.sqrt(dot(bend, bend))
     if size < 1e-6:
