@@ -7,8 +7,12 @@ STAMP_DEV := $(VENV)/.installed-dev
 # The browser test drives Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# One gettext catalogue per language; the compiled .mo files are built here, never committed.
+LOCALES := content/locales
+PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint gallery bench clean
+.PHONY: run test lint gallery bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +26,16 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP_RUN)
 
-run: $(STAMP_RUN)  ## Start the bot; without TELEGRAM_BOT_TOKEN, a chat page to try it at 127.0.0.1:8080
+# Installing compiles every catalogue, and a changed .po is compiled again before the next use.
+%.mo: %.po $(STAMP_RUN)
+	$(BIN)/pybabel -q compile -D messages -i $< -o $@
+
+messages: $(STAMP_DEV)  ## After changing English content: re-extract it and update every language's .po
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --no-wrap -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel -q update -D messages -i $(LOCALES)/messages.pot -d $(LOCALES) --no-wrap --ignore-obsolete
+	@echo "Now translate the new and changed messages (empty or fuzzy) in $(LOCALES)/*/LC_MESSAGES/messages.po"
+
+run: $(STAMP_RUN) $(MO_FILES)  ## Start the bot; without TELEGRAM_BOT_TOKEN, a chat page to try it at 127.0.0.1:8080
 	$(BIN)/python -m bot
 
 lint: $(STAMP_DEV)  ## Ruff lint and format check, mypy over the packages
@@ -34,13 +47,13 @@ $(CHROMIUM):  ## Headless Chromium and an emoji font for the try-out's browser t
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji
 
-test: lint $(CHROMIUM)  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
+test: lint $(CHROMIUM) $(MO_FILES)  ## Lint, type-check, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP_DEV)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
+bench: $(STAMP_DEV) $(MO_FILES)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
 
-gallery: $(STAMP_RUN)  ## Draw every demonstration (MP4 + PNG) and a contact sheet into gallery/ for review
+gallery: $(STAMP_RUN) $(MO_FILES)  ## Draw every demonstration (MP4 + PNG) and a contact sheet into gallery/ for review
 	$(BIN)/python -m bot.gallery gallery
 
 clean:

@@ -28,7 +28,7 @@ from bot.progress import load_progress, pain_line
 from bot.reminders import dispatch_due
 from bot.services import Services
 from bot.settings import Settings
-from content.library import load_library
+from content.library import library_for
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import User
@@ -217,7 +217,7 @@ async def bench_streak(figures: list[Figure]) -> None:
         await upgrade_to_head(engine)
         await population.add_daily_sessions(dsn, users=548, days=1825)
         settings = Settings(telegram_bot_token=SecretStr(TOKEN), database_url=url, _env_file=None)  # type: ignore[call-arg]
-        services = Services(settings, load_library(), engine, create_session_factory(engine))
+        services = Services(settings, library_for, engine, create_session_factory(engine))
         samples = []
         for _ in range(25):
             async with services.sessions() as db:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -26,6 +26,7 @@ from bot import (
     exercise_setup,
     fallbacks,
     forget,
+    language,
     learn,
     onboarding,
     pause,
@@ -48,7 +49,8 @@ from bot.services import (
     utc_now,
 )
 from bot.settings import Settings
-from content.library import load_library
+from content.i18n import LANGUAGES
+from content.library import library_for
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.updates import claim_update, forget_updates_before
@@ -59,22 +61,6 @@ updates_logger = logging.getLogger("bot.updates")
 # my_chat_member: being added to a group or channel, to say there that the coach works privately.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 UPDATE_MEMORY = timedelta(days=1)  # Telegram gives up retrying a delivery well within a day
-
-COMMANDS = [
-    BotCommand("start", "Set up, or open the menu"),
-    BotCommand("exercise", "Today's session"),
-    BotCommand("learn", "About pinched nerves"),
-    BotCommand("settings", "Change area, side or where you exercise"),
-    BotCommand("reminder", "Set your daily reminder"),
-    BotCommand("streak", "Your streak and progress"),
-    BotCommand("activities", "Rate your everyday activities"),
-    BotCommand("pause", "Pause for a flare or rest"),
-    BotCommand("export", "Your sessions for your physio"),
-    BotCommand("warning", "Report a warning sign"),
-    BotCommand("forget", "Delete everything about you"),
-    BotCommand("cancel", "Leave what you're doing"),
-    BotCommand("help", "What I can and cannot do"),
-]
 
 
 def build_application(
@@ -89,11 +75,12 @@ def build_application(
     Benchmarks pass an in-memory `request` and switch off the rate limiter, which would
     otherwise measure Telegram's 30 messages a second instead of the bot.
     """
-    library = load_library()  # fails loudly, before any connection, if content is broken
+    for each in LANGUAGES:  # fails loudly, before any connection, if content is broken
+        library_for(each)
     engine = create_engine(settings.database_url)
     services = Services(
         settings=settings,
-        library=library,
+        libraries=library_for,
         engine=engine,
         sessions=create_session_factory(engine),
         clock=clock,
@@ -101,7 +88,7 @@ def build_application(
 
     async def post_init(application: CoachApp) -> None:
         await upgrade_to_head(engine)
-        await application.bot.set_my_commands(COMMANDS)
+        await language.set_commands(application.bot)
         assert application.job_queue is not None
         await session.rearm_timers(services, application.job_queue)
         # One job for every user's reminder; a late run still runs (PTB's default skips it).
@@ -144,7 +131,11 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = services
 
-    # Group -2 runs first: anything from a group or channel gets one line and stops there.
+    # Group -3 runs first: the update is served in the person's language (bot/language.py).
+    application.add_handler(
+        TypeHandler(Update, language.use_persons_language), group=language.HANDLER_GROUP
+    )
+    # Group -2 runs next: anything from a group or channel gets one line and stops there.
     application.add_handlers(private.handlers(), group=private.HANDLER_GROUP)
     if settings.webhook_url:
         # Group -1 runs next: a delivery seen before (Telegram retries webhook deliveries, and
@@ -167,6 +158,7 @@ def build_application(
         forget,
         safety,
         learn,
+        language,
         router,
         fallbacks,
     )

@@ -58,6 +58,7 @@ SHAPES: dict[Action, str] = {
     Action.ACTIVITY: "w",
     Action.ACTIVITY_SCORE: "nn",
     Action.SETUP: "w",
+    Action.LANGUAGE: "w",
 }
 
 

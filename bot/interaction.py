@@ -14,7 +14,7 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Callback, decode
-from bot.services import CoachContext, Services
+from bot.services import CoachContext, Services, active_language
 from content.library import visible_length
 from content.texts import join_lines
 from storage.models import User
@@ -43,6 +43,8 @@ async def current_user(db: AsyncSession, update: Update, services: Services) -> 
     user = await get_or_create_user(db, update.effective_user.id, chat_id, services.clock())
     if user.chat_id != chat_id:  # a first contact from a group, before groups were turned away
         user.chat_id = chat_id
+    if user.language is None:  # first contact: keep the language this update is served in
+        user.language = active_language.get()
     internal_user_id.set(user.id)
     return user
 

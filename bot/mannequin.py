@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.fonts import font
 from bot.framing import FOOTER_H, TITLE_H, Placement, figure_extent, placement
 from bot.props import TRUNK, Box, prop_boxes
 from content.motion import Demonstration
@@ -55,8 +56,20 @@ class Capsule:
     rb: float
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return font(size)
+
+
+def _fitting_font(
+    draw: ImageDraw.ImageDraw, words: list[str], size: float, room: float
+) -> ImageFont.FreeTypeFont:
+    """The font at `size`, or smaller until `words` side by side fit in `room` pixels (a
+    translated title can be much longer than the English)."""
+    face = _font(round(size))
+    while size > 8 and sum(draw.textlength(word, font=face) for word in words) > room:
+        size *= 0.92
+        face = _font(round(size))
+    return face
 
 
 def _draw_capsules(
@@ -247,11 +260,19 @@ def draw_words(image: Image.Image, title: str, label: str | None, moment: Moment
     draw.rectangle((0, 0, width, TITLE_H * height), fill=BACKGROUND)
     draw.rectangle((0, height - FOOTER_H * height, width, height), fill=BACKGROUND)
     draw.line((0, height - FOOTER_H * height, width, height - FOOTER_H * height), fill=FAR[0])
-    draw.text((3 * unit, 2 * unit), title, fill=INK, font=_font(round(5 * unit)))
+    room = width - 6 * unit
+    title_font = _fitting_font(draw, [title], 5 * unit, room)
+    if title_font.size < 0.7 * 5 * unit and "(" in title:  # too small to read: drop the aside
+        title = re.sub(r"\s*\([^)]*\)", "", title)
+        title_font = _fitting_font(draw, [title], 5 * unit, room)
+    draw.text((3 * unit, 2 * unit), title, fill=INK, font=title_font)
     if label:
-        draw.text((3 * unit, 8.2 * unit), label, fill=LABEL, font=_font(round(5 * unit)))
+        label_font = _fitting_font(draw, [label], 5 * unit, room)
+        draw.text((3 * unit, 8.2 * unit), label, fill=LABEL, font=label_font)
     bottom = height - FOOTER_H * height
-    draw.text((3 * unit, bottom + 3 * unit), moment.say, fill=INK, font=_font(round(6 * unit)))
+    count_room = (moment.count_of or 0) * 8 * unit  # the hold's dots on the right
+    say_font = _fitting_font(draw, [moment.say], 6 * unit, width - 6 * unit - count_room)
+    draw.text((3 * unit, bottom + 3 * unit), moment.say, fill=INK, font=say_font)
     if moment.count is not None and moment.count_of is not None:
         r = 2.6 * unit
         for index in range(moment.count_of):

@@ -24,6 +24,7 @@ from bot.callbacks import Action, Callback, pattern
 from bot.interaction import chat_id_of, current_user, on_press
 from bot.keyboards import button, one_per_row
 from bot.services import CoachContext, Services
+from content.i18n import SOURCE_LANGUAGE
 from content.models import RegionKey
 from content.statuses import ExerciseOutcome, SymptomChangeKey
 from content.streaks import (
@@ -132,7 +133,7 @@ async def load_progress(db: AsyncSession, services: Services, user: User) -> Pro
 
 
 def progress_text(services: Services, progress: Progress, pain_line: str) -> Html:
-    texts = services.library.texts
+    texts, formats = services.library.texts, services.library.formats
     if progress.total == 0:
         body = texts("progress_none")
     else:
@@ -148,7 +149,7 @@ def progress_text(services: Services, progress: Progress, pain_line: str) -> Htm
             texts(
                 "progress_total",
                 count=progress.total,
-                last=texts("progress_last", day=progress.last_day.strftime("%a %d %b"))
+                last=texts("progress_last", day=formats.day(progress.last_day))
                 if progress.last_day
                 else "",
             ),
@@ -159,7 +160,7 @@ def progress_text(services: Services, progress: Progress, pain_line: str) -> Htm
         until = progress.pause.ends_on
         pause_line = texts(
             "progress_paused",
-            until=texts("progress_paused_until", day=until.strftime("%a %d %b")) if until else "",
+            until=texts("progress_paused_until", day=formats.day(until)) if until else "",
         )
     return join_lines(texts("progress_title"), body, pause_line)
 
@@ -192,7 +193,13 @@ async def show_streak(update: Update, context: CoachContext) -> None:
         caption = progress_text(services, progress, await pain_line(db, services, user))
         activities, rate_button = await psfs.streak_section(db, services, user)
         pains = await pain_by_day(db, user.id, charts.calendar_start(progress.today))
-    picture = charts.progress_picture(progress.days, progress.paused, pains, progress.today)
+    picture = charts.progress_picture(
+        progress.days,
+        progress.paused,
+        pains,
+        progress.today,
+        charts.ChartWords.of(services.library),
+    )
     pause_button = (
         button(texts("button_end_pause"), Action.PAUSE, "end")
         if progress.pause
@@ -216,8 +223,14 @@ async def show_streak(update: Update, context: CoachContext) -> None:
 
 
 def sessions_csv(services: Services, sessions: list[ExerciseSession], zone: ZoneInfo) -> bytes:
-    """One row per session, in the user's local time; exercises by name and side."""
-    names = {key: exercise.name for key, exercise in services.library.exercises.items()}
+    """One row per session, in the user's local time; exercises by name and side.
+
+    The file is for spreadsheets and other programs, so it stays the same in every language:
+    English headers, ISO dates, English codes and exercise names. The summary page beside it
+    is the part for people, in their language.
+    """
+    source = services.libraries(SOURCE_LANGUAGE)
+    names = {key: exercise.name for key, exercise in source.exercises.items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
@@ -272,7 +285,7 @@ def summary_lines(
     activities: Sequence[str] = (),
 ) -> list[str]:
     """The facts on the physio summary page, as plain text (it is drawn, not sent as HTML)."""
-    texts = services.library.texts
+    texts, formats = services.library.texts, services.library.formats
     region = services.library.regions[RegionKey(user.region)].name if user.region else "-"
     outcomes = [e.outcome for s in sessions for e in s.exercises]
     changes = [s.symptom_change for s in sessions]
@@ -288,11 +301,14 @@ def summary_lines(
             "summary_sessions",
             counted=progress.total,
             started=len(sessions),
-            first=sessions[0].local_date.strftime("%d %b %Y") if sessions else "-",
-            last=sessions[-1].local_date.strftime("%d %b %Y") if sessions else "-",
+            first=formats.full_date(sessions[0].local_date) if sessions else "-",
+            last=formats.full_date(sessions[-1].local_date) if sessions else "-",
         ),
         texts(
-            "summary_streak", days=progress.streak.days, best=progress.best, level=user.dose_level
+            "summary_streak",
+            days=progress.streak.days,
+            best=progress.best,
+            level=texts(f"level_{user.dose_level}"),
         ),
         texts(
             "summary_reactions",
@@ -325,7 +341,13 @@ async def export(update: Update, context: CoachContext) -> None:
         activity_lines = psfs.summary_lines(services, rated)
         lines = summary_lines(services, user, progress, sessions, pain, dropped, activity_lines)
     page = charts.summary_page(
-        texts("summary_title"), lines, progress.days, progress.paused, pains, progress.today
+        texts("summary_title"),
+        lines,
+        progress.days,
+        progress.paused,
+        pains,
+        progress.today,
+        charts.ChartWords.of(services.library),
     )
     chat_id = chat_id_of(update)
     await context.bot.send_document(

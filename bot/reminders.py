@@ -24,7 +24,7 @@ from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
 from bot.keyboards import button, rows
 from bot.progress import load_streak
-from bot.services import CoachContext, Services, is_database_unavailable
+from bot.services import CoachContext, Services, is_database_unavailable, speaking
 from content.schedule import next_due_utc
 from content.texts import Html
 from storage.models import Reminder
@@ -139,7 +139,9 @@ async def claim_batch(services: Services, limit: int) -> tuple[Outbox, bool]:
             )
             if claimed and send_now:
                 streak, _, _ = await load_streak(db, user, today)
-                outbox.append((user.id, user.chat_id, reminder_prompt(services, streak.days)))
+                with speaking(user.language):  # a job: no update set the language
+                    prompt = reminder_prompt(services, streak.days)
+                outbox.append((user.id, user.chat_id, prompt))
     return outbox, len(batch) == limit
 
 

@@ -1,12 +1,18 @@
-"""What every handler needs, built once at start: settings, content, database, clock."""
+"""What every handler needs, built once at start: settings, content, database, clock.
+
+The content comes in the language of the person being served: `active_language` is set once
+per update (bot/language.py, before any other handler, from the person's stored choice or
+their Telegram language at first contact) and per job (reminders, hold timers), so
+`services.library` is in their language in every handler without the handler asking.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from content.i18n import SOURCE_LANGUAGE, known_language
 from content.library import Library
 
 SERVICES_KEY = "services"
@@ -25,6 +32,18 @@ logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# The language of the person this update or job is for (a code from content.i18n.LANGUAGES).
+active_language: ContextVar[str] = ContextVar("active_language", default=SOURCE_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Within the block, `services.library` is in `language` (for jobs that serve many people)."""
+    token = active_language.set(known_language(language))
+    try:
+        yield
+    finally:
+        active_language.reset(token)
 
 
 def utc_now() -> datetime:
@@ -45,10 +64,15 @@ _attempt: ContextVar[_Attempt | None] = ContextVar("database_attempt", default=N
 @dataclass
 class Services:
     settings: Settings
-    library: Library
+    libraries: Callable[[str], Library]  # content by language, e.g. content.library.library_for
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime] = utc_now
+
+    @property
+    def library(self) -> Library:
+        """The content in the language of the person being served."""
+        return self.libraries(active_language.get())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

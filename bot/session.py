@@ -173,7 +173,7 @@ async def _begin(
     if user.onboarded_at is None or not user.region or not user.side:
         return texts("no_profile"), None
     if (active := await get_active_session(db, user.id)) is not None:
-        when = active.started_at.astimezone(zone).strftime("%d %b, %H:%M")
+        when = services.library.formats.short_moment(active.started_at.astimezone(zone))
         return texts("unfinished_session", when=when), rows(
             [button(texts("button_resume"), Action.RESUME, active.id)],
             [button(texts("button_close_session"), Action.CLOSE, active.id)],

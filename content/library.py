@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+import string
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from content.i18n import LOCALES_DIR, SOURCE_LANGUAGE, Formats, catalogue
 from content.messages import step_message
 from content.models import (
     DoseLevel,
@@ -27,6 +31,7 @@ from content.models import (
 from content.motion import ExerciseDemos, expand_demo
 from content.routine import Routine, build_routine
 from content.texts import Texts, join_lines
+from content.translatable import Translate, translate_file
 
 DATA_DIR = Path(__file__).parent / "data"
 CAPTION_LIMIT = 1024  # a step's first set is the caption of its picture
@@ -49,6 +54,8 @@ class Library:
     education: Education
     texts: Texts
     demos: dict[str, ExerciseDemos]
+    language: str = SOURCE_LANGUAGE
+    formats: Formats = field(default_factory=lambda: Formats(SOURCE_LANGUAGE))
 
     def build_routine(
         self,
@@ -76,11 +83,12 @@ class Library:
         )
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_raw(translate: Translate | None, path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"{path.name}: cannot be read: {error}") from error
+    return raw if translate is None else translate_file(path.name, raw, translate)
 
 
 def _parse(model: type[M], data: Any, where: str) -> M:
@@ -92,14 +100,66 @@ def _parse(model: type[M], data: Any, where: str) -> M:
         raise ContentError(f"{where}: {field}: {first['msg']}") from None
 
 
-def load_library(data_dir: Path = DATA_DIR) -> Library:
-    """Read every file under `data_dir`, validate each, then check they fit together."""
-    raw_exercises = _read_yaml(data_dir / "exercises.yaml") or {}
+@cache
+def library_for(language: str) -> Library:
+    """The shipped content in `language`, loaded and checked once per process."""
+    return load_library(language=language)
+
+
+def load_library(
+    data_dir: Path = DATA_DIR, language: str = SOURCE_LANGUAGE, locales_dir: Path = LOCALES_DIR
+) -> Library:
+    """Read every file under `data_dir`, validate each, then check they fit together.
+
+    In a language other than English, every sentence comes from that language's catalogue
+    (English where it has none), and the same checks run on the translated content.
+    """
+    translate: Translate | None = None
+    formats = Formats(language)
+    where_language = ""
+    if language != SOURCE_LANGUAGE:
+        translate = _checked(catalogue(language, locales_dir).pgettext)
+        where_language = f" ({language})"
+    try:
+        library = _load(data_dir, translate, formats)
+    except ContentError as error:
+        raise ContentError(f"{error}{where_language}") from None
+    return dataclasses.replace(library, language=language, formats=formats)
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a sentence expects to be filled in."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _checked(translate: Translate) -> Translate:
+    """`translate`, refusing a translation whose placeholders differ from the English."""
+
+    def checked(context: str, english: str) -> str:
+        translated = translate(context, english)
+        try:
+            same = placeholders(translated) == placeholders(english)
+        except ValueError:  # an unbalanced brace
+            same = False
+        if not same:
+            raise ContentError(
+                f"{context}: the translation's {{placeholders}} differ from the English"
+            )
+        return translated
+
+    return checked
+
+
+def _load(data_dir: Path, translate: Translate | None, formats: Formats) -> Library:
+    def read(name: str) -> Any:
+        return _read_raw(translate, data_dir / name)
+
+    raw_exercises = read("exercises.yaml") or {}
     exercises = {
         key: _parse(Exercise, {"key": key, **(body or {})}, f"exercises.yaml: {key}")
         for key, body in raw_exercises.items()
     }
-    raw_routines = _read_yaml(data_dir / "routines.yaml") or {}
+    raw_routines = read("routines.yaml") or {}
     regions: dict[RegionKey, Region] = {}
     for key, body in raw_routines.items():
         region = _parse(Region, {"key": key, **(body or {})}, f"routines.yaml: {key}")
@@ -111,17 +171,17 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
         regions[region.key] = region
     if missing := set(RegionKey) - set(regions):
         raise ContentError(f"routines.yaml: missing routine(s) {sorted(missing)}")
-    texts_raw = _read_yaml(data_dir / "texts.yaml") or {}
+    texts_raw = read("texts.yaml") or {}
     if not all(isinstance(value, str) for value in texts_raw.values()):
         raise ContentError("texts.yaml: every value must be a sentence")
     library = Library(
         exercises=exercises,
         regions=regions,
-        red_flags=_parse(RedFlags, _read_yaml(data_dir / "red_flags.yaml"), "red_flags.yaml"),
-        stop_rules=_parse(StopRules, _read_yaml(data_dir / "stop_rules.yaml"), "stop_rules.yaml"),
-        education=_parse(Education, _read_yaml(data_dir / "education.yaml"), "education.yaml"),
-        texts=Texts(texts_raw),
-        demos=_load_demos(data_dir / "demos.yaml"),
+        red_flags=_parse(RedFlags, read("red_flags.yaml"), "red_flags.yaml"),
+        stop_rules=_parse(StopRules, read("stop_rules.yaml"), "stop_rules.yaml"),
+        education=_parse(Education, read("education.yaml"), "education.yaml"),
+        texts=Texts(texts_raw, formats),
+        demos=_load_demos(read("demos.yaml")),
     )
     for region in regions.values():
         for exercise_key in region.exercises:
@@ -149,8 +209,8 @@ def load_library(data_dir: Path = DATA_DIR) -> Library:
     return library
 
 
-def _load_demos(path: Path) -> dict[str, ExerciseDemos]:
-    raw = _read_yaml(path) or {}
+def _load_demos(raw: Any) -> dict[str, ExerciseDemos]:
+    raw = raw or {}
     postures = raw.get("postures") or {}
     demos = {}
     for key, setups in (raw.get("exercises") or {}).items():

@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from content.models import DoseLevel, Exercise, RegionKey, Setup, Side, SideRule
+from content.translatable import SIDE_VARIANTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,14 @@ def sides_for(exercise: Exercise, symptom_side: Side) -> list[Side | None] | Non
     return None if exercise.when_both_sides == "skip" else [Side.RIGHT, Side.LEFT]
 
 
+def for_side(text: str, side: Side | None) -> str:
+    """A translated sentence's variant for `side` (see content.translatable: English needs none)."""
+    if SIDE_VARIANTS not in text:
+        return text
+    left, right = text.split(SIDE_VARIANTS, 1)
+    return left if side is Side.LEFT else right
+
+
 def resolve_step(
     exercise: Exercise,
     side: Side | None,
@@ -99,7 +108,7 @@ def resolve_step(
     }
 
     def fill(text: str) -> str:
-        return text.format(**words)
+        return for_side(text, side).format(**words)
 
     setup = exercise.setup_for(chosen)
     variant = exercise.setups.get(setup)

@@ -6,6 +6,8 @@ import html
 import string
 from collections.abc import Mapping
 
+from content.i18n import SOURCE_LANGUAGE, Formats
+
 
 class Html(str):
     """A string that is already valid Telegram HTML and must not be escaped again."""
@@ -26,14 +28,20 @@ def join_lines(*lines: str) -> Html:
 
 
 class Texts:
-    """Looks up a sentence and fills its placeholders."""
+    """Looks up a sentence and fills its placeholders; `formats` writes dates and numbers the
+    way readers of the same language expect them."""
 
-    def __init__(self, sentences: Mapping[str, str]) -> None:
+    def __init__(self, sentences: Mapping[str, str], formats: Formats | None = None) -> None:
         self._sentences = dict(sentences)
+        self.formats = formats or Formats(SOURCE_LANGUAGE)
 
     def __call__(self, key: str, **values: object) -> Html:
         template = self._sentences[key]
         return Html(template.format(**{name: escape(value) for name, value in values.items()}))
+
+    def template(self, key: str) -> str:
+        """The sentence as written, placeholders unfilled."""
+        return self._sentences[key]
 
     def sentence_keys(self) -> list[str]:
         return list(self._sentences)

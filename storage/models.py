@@ -73,6 +73,8 @@ class User(Base):
     notches: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
     # where the floor exercises are done: floor, bed or wall (content.models.Setup)
     setup: Mapped[str] = mapped_column(String(8), default="floor", server_default="floor")
+    # The coach's language for this person (content.i18n.LANGUAGES); None until first contact.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

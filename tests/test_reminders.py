@@ -10,7 +10,7 @@ from telegram.error import NetworkError
 from bot.reminders import dispatch_due
 from bot.services import Services
 from bot.settings import Settings
-from content.library import load_library
+from content.library import library_for
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Reminder, User
@@ -54,7 +54,7 @@ async def dispatcher_services(database_url: str, now: datetime, **settings: obje
     }
     return Services(
         Settings(**{**values, **settings}, _env_file=None),  # type: ignore[arg-type]
-        load_library(),
+        library_for,
         engine,
         create_session_factory(engine),
         clock=lambda: now,

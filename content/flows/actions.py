@@ -44,3 +44,4 @@ class Action(StrEnum):
     ACTIVITY = "ac"
     ACTIVITY_SCORE = "as"
     SETUP = "su"
+    LANGUAGE = "lg"

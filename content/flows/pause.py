@@ -93,7 +93,7 @@ def advance(state: FlowState | None, event: FlowEvent, env: PauseEnv) -> Transit
     if env.pause is not None:
         return Transition(END, (Toast(texts("already_done")),))
     ends_on = env.today + timedelta(days=length - 1) if length else None
-    until = texts("progress_paused_until", day=ends_on.strftime("%a %d %b")) if ends_on else ""
+    until = texts("progress_paused_until", day=texts.formats.day(ends_on)) if ends_on else ""
     return Transition(
         END, (StartPause(env.today, ends_on), Show(texts("pause_started", until=until)))
     )

@@ -120,10 +120,10 @@ def describe(texts: Texts, key: str, view: ReminderView) -> Html:
     zone = ZoneInfo(view.timezone)
     return texts(
         key,
-        time=view.local_time.strftime("%H:%M"),
+        time=texts.formats.clock(view.local_time),
         zone=view.timezone,
         days=days_text(texts, view.weekdays),
-        next=due.astimezone(zone).strftime("%a %d %b, %H:%M") if due else "-",
+        next=texts.formats.moment(due.astimezone(zone)) if due else "-",
     )
 
 

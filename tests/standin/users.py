@@ -50,11 +50,15 @@ class ScriptedUser:
     """One person in a private chat with the bot."""
 
     def __init__(
-        self, standin: TelegramStandIn, first_name: str = "Alex", user_id: int | None = None
+        self,
+        standin: TelegramStandIn,
+        first_name: str = "Alex",
+        user_id: int | None = None,
+        language_code: str = "en",
     ):
         self.standin = standin
         self.user_id = user_id if user_id is not None else next(_user_ids)
-        self.chat: Chat = standin.open_chat(self.user_id, first_name)
+        self.chat: Chat = standin.open_chat(self.user_id, first_name, language_code)
         self.seen: list[BotMessage] = []
         # Answered questions as they were closed (edited to show the answer, buttons taken away).
         self.closed: list[BotMessage] = []

@@ -64,6 +64,7 @@ class Chat:
     events: asyncio.Queue[ChatEvent] = field(default_factory=asyncio.Queue)
     blocked: bool = False
     type: str = "private"  # or "group", "supergroup", "channel"
+    language_code: str = "en"  # the person's Telegram language (IETF tag), sent with each update
 
     def as_dict(self) -> dict[str, Any]:
         """The chat as Telegram shows it in a message."""

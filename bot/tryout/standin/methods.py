@@ -37,6 +37,7 @@ class BotApiMethods:
     file_names: dict[str, str]
     observers: list[Observer]
     commands: list[dict[str, Any]]
+    commands_by_language: dict[str, list[dict[str, Any]]]
     webhooks: list[tuple[str, str | None]]
     _updates: list[dict[str, Any]]
     _new_update: asyncio.Event
@@ -112,7 +113,13 @@ class BotApiMethods:
         for command in params["commands"]:
             if not (1 <= len(command["command"]) <= 32 and 1 <= len(command["description"]) <= 256):
                 raise Rejection(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = params["commands"]
+        language = params.get("language_code")
+        if language is not None and not (len(language) == 2 and language.isalpha()):
+            raise Rejection(400, "Bad Request: invalid language code specified")
+        if language:
+            self.commands_by_language[language] = params["commands"]
+        else:
+            self.commands = params["commands"]
         return True
 
     def _m_sendChatAction(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:

@@ -64,7 +64,8 @@ class TelegramStandIn(BotApiMethods):
         self._new_update = asyncio.Event()
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the default list (no language_code)
+        self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
         # Webhook mode: registered (url, secret) pairs, served in turn like a load balancer would.
         self.webhooks: list[tuple[str, str | None]] = []
         self.deliveries: list[tuple[int, str, int]] = []  # (update_id, url, HTTP status)
@@ -121,9 +122,9 @@ class TelegramStandIn(BotApiMethods):
 
     # --- the users' side ---------------------------------------------------------------------
 
-    def open_chat(self, user_id: int, first_name: str) -> Chat:
+    def open_chat(self, user_id: int, first_name: str, language_code: str = "en") -> Chat:
         if user_id not in self.chats:
-            self.chats[user_id] = Chat(chat_id=user_id, first_name=first_name)
+            self.chats[user_id] = Chat(user_id, first_name, language_code=language_code)
         return self.chats[user_id]
 
     def open_group(self, title: str, kind: str = "group") -> Chat:
@@ -139,7 +140,7 @@ class TelegramStandIn(BotApiMethods):
             "id": chat.chat_id,
             "is_bot": False,
             "first_name": chat.first_name,
-            "language_code": "en",
+            "language_code": chat.language_code,
         }
 
     def post_user_message(
