@@ -24,6 +24,10 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {
     "en": "English",
     "ru": "Русский",
+    "uk": "Українська",
+    "es": "Español",
+    "pt_BR": "Português (Brasil)",
+    "de": "Deutsch",
 }
 # The Babel locale used for dates and numbers; English texts are written in British English.
 FORMAT_LOCALES = {"en": "en_GB"}

@@ -118,6 +118,9 @@ class Demonstration(Frozen):
     start: Pose
     moves: list[Move] = Field(min_length=1)
     back_say: str = Field(default="Back to the start", max_length=28)
+    # Shown before the first move and during a counted hold; translated like the others.
+    start_say: str = Field(default="Start", max_length=28)
+    hold_say: str = Field(default="Hold", max_length=28)
     # what the picture frames: the whole body, from the waist up (neck work), from the knees up
     focus: Literal["whole", "upper", "knees"] = "whole"
 

@@ -73,12 +73,12 @@ def moments(demo: Demonstration, fps: float) -> list[Moment]:
         for index in range(1, steps + 1):
             frames.append(Moment(between(a, b, ease(index / steps)), say, None, None))
 
-    still(demo.start, START_SECONDS, "Start", counted=False)
+    still(demo.start, START_SECONDS, demo.start_say, counted=False)
     current = demo.start
     for move in demo.moves:
         travel(current, move.to, move.seconds, move.say)
         if move.hold:
-            still(move.to, move.hold, "Hold" if move.count else move.say, counted=move.count)
+            still(move.to, move.hold, demo.hold_say if move.count else move.say, counted=move.count)
         current = move.to
     # back as slowly as the slowest way there: a return is no quicker than the move
     travel(current, demo.start, max(move.seconds for move in demo.moves), demo.back_say)

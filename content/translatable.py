@@ -142,8 +142,9 @@ def _demos(raw: dict[str, Any], translate: Translate) -> dict[str, Any]:
         translated_setups = {}
         for setup, body in (setups or {}).items():
             body = dict(body or {})
-            back_say = body.get("back_say", Demonstration.model_fields["back_say"].default)
-            body["back_say"] = translate(DEMO_CONTEXT, back_say)
+            for words in ("back_say", "start_say", "hold_say"):
+                english = body.get(words, Demonstration.model_fields[words].default)
+                body[words] = translate(DEMO_CONTEXT, english)
             body["moves"] = [
                 {**move, "say": translate(DEMO_CONTEXT, move["say"])} if "say" in move else move
                 for move in body.get("moves") or []
