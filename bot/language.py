@@ -14,16 +14,20 @@ How the coach knows which language to speak (see also bot/services.py):
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Bot, BotCommand, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row
-from bot.services import CoachContext, Services, active_language
+from bot.services import CoachContext, Services, active_language, is_database_unavailable
 from content.i18n import LANGUAGES, SOURCE_LANGUAGE, known_language, language_from_telegram
 from content.library import library_for
 from storage.languages import set_language, stored_language
+
+logger = logging.getLogger(__name__)
 
 HANDLER_GROUP = -3  # before everything else, even the private-chat check: it answers in words
 
@@ -41,11 +45,18 @@ async def use_persons_language(update: Update, context: CoachContext) -> None:
     person = update.effective_user
     language = SOURCE_LANGUAGE
     if person is not None:
-        async with context.services.transaction() as db:
-            stored = await stored_language(db, person.id)
-        language = (
-            known_language(stored) if stored else language_from_telegram(person.language_code)
-        )
+        language = language_from_telegram(person.language_code)
+        try:
+            async with context.services.transaction() as db:
+                stored = await stored_language(db, person.id)
+        except Exception as error:
+            if not is_database_unavailable(error):
+                raise
+            # The flow that follows meets the same outage and says so, in Telegram's language.
+            logger.info("language not read, the database is unavailable: %s", type(error).__name__)
+            stored = None
+        if stored:
+            language = known_language(stored)
     active_language.set(language)
 
 

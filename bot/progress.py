@@ -166,7 +166,7 @@ def progress_text(services: Services, progress: Progress, pain_line: str) -> Htm
 
 
 async def pain_line(db: AsyncSession, services: Services, user: User) -> Html:
-    texts = services.library.texts
+    texts, formats = services.library.texts, services.library.formats
     trend = pain_trend_summary(
         await first_and_last_pains(db, user.id), services.library.stop_rules.meaningful_pain_change
     )
@@ -177,8 +177,8 @@ async def pain_line(db: AsyncSession, services: Services, user: User) -> Html:
         verdict = "progress_pain_better" if trend.change < 0 else "progress_pain_worse"
     return texts(
         "progress_pain",
-        first=f"{trend.first_average:.1f}",
-        last=f"{trend.last_average:.1f}",
+        first=formats.tenths(trend.first_average),
+        last=formats.tenths(trend.last_average),
         verdict=texts(verdict),
     )
 

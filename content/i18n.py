@@ -120,6 +120,6 @@ class Formats:
         names = get_month_names("abbreviated", context="stand-alone", locale=self.locale)
         return str(names[value.month])
 
-    def number(self, value: float) -> str:
-        """A number with the locale's decimal mark: "1.5", "1,5"."""
-        return format_decimal(value, locale=self.locale)
+    def tenths(self, value: float) -> str:
+        """A number to one decimal place with the locale's decimal mark: "4.5", "4,5"."""
+        return format_decimal(value, format="#,##0.0", locale=self.locale)
