@@ -1,6 +1,7 @@
-"""Languages end to end: a person whose Telegram is set to Russian or Spanish is coached in it
-from /start through a whole lumbar session, its hold timers, a reminder and /export; /language
-switches between languages; the command menu is set per language.
+"""Languages end to end: a person whose Telegram is set to Russian, Spanish, Ukrainian,
+Portuguese or German is coached in it from /start through a whole lumbar session, its hold
+timers, a reminder and /export; /language switches between languages; the command menu is set
+per language.
 
 Buttons are pressed by their translated labels, read from the same catalogue the bot uses; what
 must not change (the seed's doses) is checked against words written out here.
@@ -77,6 +78,45 @@ SEEDS = [
         left_leg="pierna izquierda",
         leaning_left="inclinándote a la izquierda",
         next_reminder="El próximo: sáb, 28 mar, 7:30",
+    ),
+    Seed(
+        "uk",
+        "Оля",
+        child="Поза дитини",
+        hold_30="утримання 30 с",
+        sets_1_of_2="Підхід 1 з 2",
+        sets_1_of_3_10_reps="Підхід 1 з 3 · повторів: 10",
+        reps_20="повторів: 20",
+        right_leg="права нога",
+        left_leg="ліва нога",
+        leaning_left="нахил ліворуч",
+        next_reminder="Наступне: сб, 28 бер., 07:30",
+    ),
+    Seed(
+        "pt_BR",
+        "João",
+        child="Postura da criança",
+        hold_30="segure 30 s",
+        sets_1_of_2="Série 1 de 2",
+        sets_1_of_3_10_reps="Série 1 de 3 · 10 repetições",
+        reps_20="20 repetições",
+        right_leg="perna direita",
+        left_leg="perna esquerda",
+        leaning_left="inclinando para a esquerda",
+        next_reminder="O próximo: sáb., 28 de mar., 07:30",
+    ),
+    Seed(
+        "de",
+        "Jonas",
+        child="Stellung des Kindes",
+        hold_30="30 s halten",
+        sets_1_of_2="Satz 1 von 2",
+        sets_1_of_3_10_reps="Satz 1 von 3 · 10 Wiederholungen",
+        reps_20="20 Wiederholungen",
+        right_leg="rechtes Bein",
+        left_leg="linkes Bein",
+        leaning_left="Neigung nach links",
+        next_reminder="Die nächste: Sa., 28. März, 07:30",
     ),
 ]
 
