@@ -68,6 +68,7 @@ def _fields(
 
 EXERCISE_FIELDS = (
     "name", "side_label", "when_both_sides_reason", "position", "steps", "feel", "safety",
+    "cues", "mistakes",
 )  # fmt: skip
 
 
@@ -80,6 +81,13 @@ def _exercises(raw: dict[str, Any], translate: Translate) -> dict[str, Any]:
             translated["gentle_version"] = _fields(
                 f"{where}:gentle_version", easier, ("name", "steps", "feel"), translate
             )
+        if isinstance(setups := translated.get("setups"), dict):
+            translated["setups"] = {
+                setup: _fields(f"{where}:setups:{setup}", body, ("position", "steps"), translate)
+                if isinstance(body, dict)
+                else body
+                for setup, body in setups.items()
+            }
         out[key] = translated
     return out
 
@@ -143,12 +151,17 @@ def _demos(raw: dict[str, Any], translate: Translate) -> dict[str, Any]:
         for setup, body in (setups or {}).items():
             body = dict(body or {})
             for words in ("back_say", "start_say", "hold_say"):
-                english = body.get(words, Demonstration.model_fields[words].default)
-                body[words] = translate(DEMO_CONTEXT, english)
-            body["moves"] = [
-                {**move, "say": translate(DEMO_CONTEXT, move["say"])} if "say" in move else move
-                for move in body.get("moves") or []
-            ]
+                # A setup written `like` another inherits what it leaves out, words included.
+                if words in body or "like" not in body:
+                    english = body.get(words, Demonstration.model_fields[words].default)
+                    body[words] = translate(DEMO_CONTEXT, english)
+            if "moves" in body:
+                body["moves"] = [
+                    {**move, "say": translate(DEMO_CONTEXT, move["say"])}
+                    if isinstance(move, dict) and "say" in move
+                    else move
+                    for move in body["moves"] or []
+                ]
             translated_setups[setup] = body
         exercises[key] = translated_setups
     out["exercises"] = exercises
