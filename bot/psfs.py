@@ -45,7 +45,6 @@ from storage.psfs import (
 # its question.
 Continuation = Callable[[AsyncSession, Services, User], Awaitable[Prompt]]
 FLOW = flow.FLOW
-DAY = "%d %b"
 EXPORT_COLUMNS = ("activity", "rated_on", "score", "still_chosen")
 
 
@@ -245,16 +244,16 @@ def summary_lines(services: Services, activities: list[RatedActivity]) -> list[s
             continue
         lines.append(texts("summary_activity_name", name=activity.name))
         if trend.ratings == 1:
-            day = trend.latest_on.strftime(DAY)
+            day = texts.formats.short_date(trend.latest_on)
             lines.append(texts("summary_activity_once", latest=trend.latest, day=day))
             continue
         lines.append(
             texts(
                 "summary_activity_scores",
                 first=trend.first,
-                first_day=trend.first_on.strftime(DAY),
+                first_day=texts.formats.short_date(trend.first_on),
                 latest=trend.latest,
-                latest_day=trend.latest_on.strftime(DAY),
+                latest_day=texts.formats.short_date(trend.latest_on),
                 change=f"{trend.change:+d}",
                 verdict=texts("summary_activity_meaningful") if trend.meaningful else "",
             )
