@@ -133,8 +133,8 @@ def words(library: Library, key: str) -> str:
 
 
 async def onboard_in(user: ScriptedUser, library: Library, pain: str = "5") -> BotMessage:
-    """From /start to the offer of a first session: low back, right side, thigh, all in the
-    person's language; no to every warning sign."""
+    """From /start to the offer of a first session: low back, right side, thigh, one hard
+    activity rated 4, all in the person's language; no to every warning sign."""
     texts = library.texts
     await user.send("/start")
     await user.expect(words(library, "welcome"))
@@ -153,6 +153,12 @@ async def onboard_in(user: ScriptedUser, library: Library, pain: str = "5") -> B
     await user.press(library.regions[RegionKey.LUMBAR].reach[2], on=question)
     await user.expect(words(library, "ask_pain_now"))
     await user.press(pain, on=user.seen[-1])
+    activities = await user.expect(words(library, "activity_ask_onboarding"))
+    await user.press(texts("activity_sitting"), on=activities)
+    chosen = await user.expect(words(library, "activity_chosen"))
+    await user.press(texts("button_activity_done"), on=chosen)
+    rating = await user.expect(words(library, "activity_rate"))
+    await user.press("4", on=rating)
     return await user.expect(words(library, "onboarded"))
 
 
