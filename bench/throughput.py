@@ -76,7 +76,7 @@ async def _run_session_flow(app: CoachApp, fake: FakeTelegram, user_id: int) -> 
         await feed(press_update(user_id, message, data))
 
     await feed(message_update(user_id, "/start"))
-    for label in ("I understand", "Low back", "Right", "No", "No", "No", "No", "Thigh", "5"):
+    for label in ("I understand", "Low back", "Right", "No", "No", "No", "No", "No", "Thigh", "5"):
         await press(label)
     for label in ("Sitting for 30 minutes", "Done", "4"):  # one hard activity, rated
         await press(label)
