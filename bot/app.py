@@ -171,8 +171,8 @@ def build_application(
 async def skip_seen_update(update: Update, context: CoachContext) -> None:
     """Let each update id through once, across restarts and instances."""
     services = context.services
-    async with services.transaction() as db:
-        first_time = await claim_update(db, update.update_id, services.clock())
+    async with services.single_statement() as connection:  # an insert, atomic by itself
+        first_time = await claim_update(connection, update.update_id, services.clock())
     if not first_time:
         updates_logger.info("update=%s handler=duplicate-skipped", update.update_id)
         raise ApplicationHandlerStop

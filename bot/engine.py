@@ -22,12 +22,14 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from bot import first_read
 from bot.callbacks import encode
 from bot.interaction import chat_id_of, current_user, note_pressed_message_changed
 from bot.services import CoachContext, Services
 from content.flows.core import END, FlowEvent, FlowState, Keyboard, Show, Target, Toast, Transition
 from storage.conversations import end_conversation, load_conversation, save_conversation
-from storage.models import User
+from storage.first_read import ConversationRow
+from storage.models import ConversationState, User
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +164,10 @@ async def step_conversation(
     The state is read, moved by the pure transition and saved with a compare-and-set; records
     are written only when the save won, so a doubled press applies once.
     """
-    row = await load_conversation(db, user.id)
+    row: ConversationRow | ConversationState | None
+    taken, row = first_read.take_state(user.id)
+    if not taken:
+        row = await load_conversation(db, user.id)
     current = (
         FlowState(row.flow, row.step, dict(row.data)) if row and row.flow == flow.name else None
     )

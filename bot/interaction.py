@@ -13,10 +13,12 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 
+from bot import first_read
 from bot.callbacks import Callback, decode
 from bot.services import CoachContext, Services, active_language
 from content.library import visible_length
 from content.texts import join_lines
+from storage.first_read import adopt_user
 from storage.models import User
 from storage.queries import get_or_create_user
 
@@ -40,7 +42,11 @@ async def current_user(db: AsyncSession, update: Update, services: Services) -> 
     """The user behind this update, created on first contact (in a private chat only)."""
     assert update.effective_user is not None
     chat_id = chat_id_of(update)
-    user = await get_or_create_user(db, update.effective_user.id, chat_id, services.clock())
+    read = first_read.person_read(update.update_id)
+    if read is not None and read.person is not None:
+        user = adopt_user(db, read.person.user)
+    else:
+        user = await get_or_create_user(db, update.effective_user.id, chat_id, services.clock())
     if user.chat_id != chat_id:  # a first contact from a group, before groups were turned away
         user.chat_id = chat_id
     if user.language is None:  # first contact: keep the language this update is served in

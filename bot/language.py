@@ -19,13 +19,21 @@ import logging
 from telegram import Bot, BotCommand, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot import first_read
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, on_press, send
 from bot.keyboards import button, one_per_row
-from bot.services import CoachContext, Services, active_language, is_database_unavailable
+from bot.services import (
+    CoachContext,
+    Services,
+    active_language,
+    is_database_unavailable,
+    retried_once_on_dropped_connection,
+)
 from content.i18n import LANGUAGES, SOURCE_LANGUAGE, known_language, language_from_telegram
 from content.library import library_for
-from storage.languages import set_language, stored_language
+from storage.first_read import PersonRow, read_person
+from storage.languages import set_language
 
 logger = logging.getLogger(__name__)
 
@@ -41,23 +49,33 @@ _BY_WORD = {code.lower(): code for code in LANGUAGES}
 
 
 async def use_persons_language(update: Update, context: CoachContext) -> None:
-    """Serve this update in the person's stored language, or their Telegram's at first contact."""
+    """Serve this update in the person's stored language, or their Telegram's at first contact.
+
+    The one read here also brings the person's row and conversation state for the update's
+    flow (bot/first_read.py), so the flow does not read them again."""
     person = update.effective_user
     language = SOURCE_LANGUAGE
+    first_read.forget()
     if person is not None:
         language = language_from_telegram(person.language_code)
         try:
-            async with context.services.transaction() as db:
-                stored = await stored_language(db, person.id)
+            found = await _read_person(context.services, person.id)
         except Exception as error:
             if not is_database_unavailable(error):
                 raise
             # The flow that follows meets the same outage and says so, in Telegram's language.
             logger.info("language not read, the database is unavailable: %s", type(error).__name__)
-            stored = None
-        if stored:
-            language = known_language(stored)
+        else:
+            first_read.remember(update.update_id, found)
+            if found is not None and found.user["language"]:
+                language = known_language(found.user["language"])
     active_language.set(language)
+
+
+@retried_once_on_dropped_connection
+async def _read_person(services: Services, telegram_user_id: int) -> PersonRow | None:
+    async with services.single_statement() as connection:
+        return await read_person(connection, telegram_user_id)
 
 
 def language_prompt(services: Services) -> Prompt:

@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import exc
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import first_read
 from bot.settings import Settings
 from content.i18n import SOURCE_LANGUAGE, known_language
 from content.library import Library
@@ -77,11 +78,21 @@ class Services:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A database session that commits on success and rolls back on error."""
-        async with self.sessions() as db, db.begin():
-            yield db
+        try:
+            async with self.sessions() as db, db.begin():
+                yield db
+        finally:
+            first_read.spend()
         attempt = _attempt.get()
         if attempt is not None:
             attempt.committed += 1
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside any transaction, for one statement that stands alone (a read,
+        or a write that is atomic by itself): no BEGIN and COMMIT round trips around it."""
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def is_dropped_connection(error: BaseException) -> bool:

@@ -26,7 +26,11 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # No ping before each use (a round trip per transaction, a fifth of a button press's
+    # time): a connection found dead is invalidated with the whole pool, and handlers, hold
+    # timers and the first read of an update run once more (bot.services), reminder passes
+    # on their next tick.
+    return create_async_engine(url)
 
 
 def _create_private_file(path: Path) -> None:

@@ -8,14 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ExerciseSession, User
 
 
-async def stored_language(db: AsyncSession, telegram_user_id: int) -> str | None:
-    """The language stored for this Telegram user; None for someone new or not yet set."""
-    result = await db.execute(
-        select(User.language).where(User.telegram_user_id == telegram_user_id)
-    )
-    return result.scalar_one_or_none()
-
-
 async def language_of_session(db: AsyncSession, session_id: int) -> str | None:
     """The language of the person doing this exercise session (for hold timers' jobs)."""
     result = await db.execute(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from content.statuses import SessionStatus
 from storage.models import ConversationState, ExerciseSession, SessionExercise, User
@@ -117,9 +117,9 @@ async def get_user_session(
     result = await db.execute(
         select(ExerciseSession)
         .where(ExerciseSession.id == session_id, ExerciseSession.user_id == user_id)
-        .options(selectinload(ExerciseSession.exercises))
+        .options(joinedload(ExerciseSession.exercises))  # one round trip, read on every press
     )
-    return result.scalar_one_or_none()
+    return result.unique().scalar_one_or_none()
 
 
 async def move_session(

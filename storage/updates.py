@@ -6,14 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import ProcessedUpdate
 
 
-async def claim_update(db: AsyncSession, update_id: int, now: datetime) -> bool:
+async def claim_update(db: AsyncConnection, update_id: int, now: datetime) -> bool:
     """True for the first instance to see this update id, False for every later delivery."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
     result = await db.execute(
         insert(ProcessedUpdate)
         .values(update_id=update_id, seen_at=now)
