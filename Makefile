@@ -12,7 +12,7 @@ LOCALES := content/locales
 PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint gallery bench clean messages
+.PHONY: run test lint gallery bench soak clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: lint $(CHROMIUM) $(MO_FILES)  ## Lint, type-check, then the whole test sui
 
 bench: $(STAMP_DEV) $(MO_FILES)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
+
+SOAK_PEOPLE ?= 1000
+soak: $(STAMP_DEV) $(MO_FILES)  ## Simulated people against two instances, one killed -9 midway (needs the local PostgreSQL)
+	$(BIN)/python -m tests.soak --people $(SOAK_PEOPLE)
 
 gallery: $(STAMP_RUN) $(MO_FILES)  ## Draw every demonstration (MP4 + PNG) and a contact sheet into gallery/ for review
 	$(BIN)/python -m bot.gallery gallery

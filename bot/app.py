@@ -14,7 +14,6 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     BaseHandler,
     ContextTypes,
     Defaults,
@@ -53,7 +52,7 @@ from content.i18n import LANGUAGES
 from content.library import library_for
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
-from storage.updates import claim_update, forget_updates_before
+from storage.updates import forget_updates_before
 
 logger = logging.getLogger(__name__)
 updates_logger = logging.getLogger("bot.updates")
@@ -137,12 +136,8 @@ def build_application(
     )
     # Group -2 runs next: anything from a group or channel gets one line and stops there.
     application.add_handlers(private.handlers(), group=private.HANDLER_GROUP)
-    if settings.webhook_url:
-        # Group -1 runs next: a delivery seen before (Telegram retries webhook deliveries, and
-        # any instance may get them) stops here. Polling never repeats a confirmed update.
-        application.add_handler(
-            TypeHandler(Update, retried_once_on_dropped_connection(skip_seen_update)), group=-1
-        )
+    # In webhook mode a delivery seen before never gets here (bot/deliveries.py); polling
+    # never repeats a confirmed update.
     # Group 0, first match wins: the flows, then the fallbacks that take whatever is left.
     # The activities flow is told what follows it at the end of onboarding.
     activities = psfs.handlers(after_onboarding=onboarding.offer_first_session)
@@ -166,16 +161,6 @@ def build_application(
         application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application
-
-
-async def skip_seen_update(update: Update, context: CoachContext) -> None:
-    """Let each update id through once, across restarts and instances."""
-    services = context.services
-    async with services.single_statement() as connection:  # an insert, atomic by itself
-        first_time = await claim_update(connection, update.update_id, services.clock())
-    if not first_time:
-        updates_logger.info("update=%s handler=duplicate-skipped", update.update_id)
-        raise ApplicationHandlerStop
 
 
 async def forget_old_updates(context: CoachContext) -> None:

@@ -22,7 +22,14 @@ from telegram.ext import (
 
 from bot import forget, onboarding, pause, psfs, reminder_settings, session
 from bot.engine import CurrentPrompt
-from bot.interaction import Prompt, chat_id_of, current_user, internal_user_id, send
+from bot.interaction import (
+    Prompt,
+    answer_press,
+    chat_id_of,
+    current_user,
+    internal_user_id,
+    send,
+)
 from bot.safety import EMERGENCY_STEP
 from bot.services import CoachContext, Services, is_database_unavailable
 from content.flows.core import FlowState
@@ -128,7 +135,7 @@ async def stale_button(update: Update, context: CoachContext) -> None:
     """A button no handler took: from an old version, or forged."""
     query = update.callback_query
     assert query is not None
-    await query.answer(context.services.library.texts("stale_button"))
+    await answer_press(query, context.services.library.texts("stale_button"))
 
 
 async def on_error(update: object, context: CoachContext) -> None:

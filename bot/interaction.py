@@ -95,15 +95,31 @@ def on_press(handler: PressHandler) -> Callable[[Update, CoachContext], Coroutin
         assert query is not None
         callback = decode(query.data)
         if callback is None:
-            await query.answer(context.services.library.texts("stale_button"))
+            await answer_press(query, context.services.library.texts("stale_button"))
             return
         _pressed_message_changed.set(False)
         notice = await handler(update, context, callback)
         if notice is None and not _pressed_message_changed.get():
             await close_answered_question(context, query)
-        await query.answer(notice)
+        await answer_press(query, notice)
 
     return wrapper
+
+
+# What Telegram says to an answer that comes too late: the press was answered already (by
+# another instance, before its delivery was retried) or waited longer than Telegram keeps it.
+_EXPIRED_PRESS = ("query is too old", "query id is invalid")
+
+
+async def answer_press(query: CallbackQuery, notice: str | None = None) -> None:
+    """Answer a button press (stop its spinner, show `notice`). A press Telegram no longer
+    takes an answer for is harmless: what it did is saved, and the person sees the result."""
+    try:
+        await query.answer(notice)
+    except BadRequest as error:
+        if not any(reason in error.message.lower() for reason in _EXPIRED_PRESS):
+            raise
+        logger.info("press answered too late: %s", error.message)
 
 
 def chosen_label(message: Message, data: str | None) -> str | None:

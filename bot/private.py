@@ -19,12 +19,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.interaction import answer_press
 from bot.services import CoachContext
 
 logger = logging.getLogger(__name__)
 updates_logger = logging.getLogger("bot.updates")
 
-HANDLER_GROUP = -2  # before the update-id claim (-1): nothing about a group is written
+HANDLER_GROUP = -2  # before every flow: nothing about a group is written
 NOT_PRIVATE = ~filters.ChatType.PRIVATE
 
 
@@ -60,7 +61,7 @@ async def press_outside_private(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None
     _log(update, "private.press_outside_private")
-    await query.answer(private_only_text(context))
+    await answer_press(query, private_only_text(context))
     raise ApplicationHandlerStop
 
 

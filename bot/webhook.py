@@ -1,5 +1,6 @@
 """Webhook mode: our own tornado server (PTB's custom-webhook pattern) with a secret-checked
-Telegram route and a health route for a load balancer; updates go on the Application's queue."""
+Telegram route and a health route for a load balancer. Each delivery is answered once its
+update is handled (bot/deliveries.py), so an instance that dies never loses an update."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.deliveries import Deliveries
 from bot.services import CoachApp, Services
 from bot.settings import Settings
 
@@ -33,8 +35,9 @@ class TelegramUpdates(tornado.web.RequestHandler):
     The body is streamed so an oversized one is refused (413) before it is read or parsed.
     """
 
-    def initialize(self, coach: CoachApp, secret: str) -> None:
+    def initialize(self, coach: CoachApp, deliveries: Deliveries, secret: str) -> None:
         self.coach = coach  # tornado's own `application` is the web app
+        self.deliveries = deliveries
         self.secret = secret
         self.body = bytearray()
         self.too_large = False
@@ -68,7 +71,9 @@ class TelegramUpdates(tornado.web.RequestHandler):
         if update is None:
             self.set_status(400)  # Telegram would retry, but this was never an update
             return
-        await self.coach.update_queue.put(update)
+        if not await self.deliveries.handle(update):
+            self.set_status(503)  # shutting down: Telegram retries, on another instance
+            return
         self.set_status(200)
 
     def _parse(self) -> Update | None:
@@ -113,23 +118,40 @@ class Health(tornado.web.RequestHandler):
         self.finish("ok")
 
 
-def web_application(application: CoachApp, settings: Settings) -> tornado.web.Application:
+def web_application(
+    application: CoachApp, deliveries: Deliveries, settings: Settings
+) -> tornado.web.Application:
     assert settings.webhook_secret is not None
     services = application.bot_data["services"]
+    updates_route = {
+        "coach": application,
+        "deliveries": deliveries,
+        "secret": settings.webhook_secret.get_secret_value(),
+    }
     return tornado.web.Application(
         [
-            (
-                f"/{settings.webhook_path.strip('/')}",
-                TelegramUpdates,
-                {"coach": application, "secret": settings.webhook_secret.get_secret_value()},
-            ),
+            (f"/{settings.webhook_path.strip('/')}", TelegramUpdates, updates_route),
             (HEALTH_PATH, Health, {"services": services}),
         ],
         log_function=lambda handler: None,  # tornado's access log would print every request
     )
 
 
-async def start_webhook(application: CoachApp, settings: Settings) -> tornado.httpserver.HTTPServer:
+class WebhookServer:
+    """The listening server and the deliveries it has in hand."""
+
+    def __init__(self, server: tornado.httpserver.HTTPServer, deliveries: Deliveries) -> None:
+        self.server = server
+        self.deliveries = deliveries
+
+    async def stop(self) -> None:
+        """Stop listening, refuse new deliveries, and finish those in hand."""
+        self.server.stop()
+        await self.deliveries.finish()
+        await self.server.close_all_connections()
+
+
+async def start_webhook(application: CoachApp, settings: Settings) -> WebhookServer:
     """Tell Telegram where to deliver, then serve; the Application must be initialized."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     await application.bot.set_webhook(
@@ -137,14 +159,15 @@ async def start_webhook(application: CoachApp, settings: Settings) -> tornado.ht
         secret_token=settings.webhook_secret.get_secret_value(),
         allowed_updates=ALLOWED_UPDATES,
     )
-    server = tornado.httpserver.HTTPServer(web_application(application, settings))
+    deliveries = Deliveries(application, application.bot_data["services"])
+    server = tornado.httpserver.HTTPServer(web_application(application, deliveries, settings))
     server.listen(settings.webhook_port, settings.webhook_listen)
     logger.info("webhook server listening on port %d", settings.webhook_port)
-    return server
+    return WebhookServer(server, deliveries)
 
 
 async def run_webhook(settings: Settings) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    """Serve until SIGINT or SIGTERM, then finish the deliveries in hand and stop."""
     application = build_application(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -156,7 +179,7 @@ async def run_webhook(settings: Settings) -> None:
         await application.start()
         server = await start_webhook(application, settings)
         await stop.wait()
-        server.stop()
+        await server.stop()
         await application.stop()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

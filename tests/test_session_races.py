@@ -52,7 +52,7 @@ async def two_apps(
         apps.append(app)
     yield apps
     for app, server in zip(apps, servers, strict=True):
-        server.stop()
+        await server.stop()
         await app.stop()
         await app.shutdown()
         assert app.post_shutdown is not None

@@ -42,7 +42,7 @@ async def webhook_bot(
         await application.start()
         server = await start_webhook(application, settings)
         yield application, f"http://127.0.0.1:{port}"
-        server.stop()
+        await server.stop()
         await application.stop()
     await application.post_shutdown(application)  # type: ignore[misc]
 

@@ -29,6 +29,10 @@ from bot.tryout.standin.chats import (
 from bot.tryout.standin.methods import BotApiMethods
 from bot.tryout.standin.validation import Rejection, decode_params
 
+# Telegram retries a failed delivery for a long while; the stand-in, for a couple of minutes.
+DELIVERY_GIVE_UP_SECONDS = 120.0
+DELIVERY_TIMEOUT_SECONDS = 120.0  # a delivery is answered once its update is handled
+
 __all__ = ["BOT_USER", "BotApiError", "Chat", "ChatEvent", "Observed", "RecordedCall"]
 
 
@@ -70,8 +74,13 @@ class TelegramStandIn(BotApiMethods):
         self.webhooks: list[tuple[str, str | None]] = []
         self.deliveries: list[tuple[int, str, int]] = []  # (update_id, url, HTTP status)
         self.deliver_twice = False  # simulate Telegram retrying a delivery
+        self.undelivered: list[int] = []  # update ids given up on, as Telegram does in the end
+        self.last_update_id = 0
         self._next_webhook = itertools.count()
         self._delivery_tasks: set[asyncio.Task[None]] = set()
+        self.delivered_ids: set[int] = set()  # updates a webhook answered with a 2xx
+        self._delivered: dict[int, asyncio.Event] = {}  # waited-for update id -> answered
+        self._http: tornado.httpclient.AsyncHTTPClient | None = None
         self._server: tornado.httpserver.HTTPServer | None = None
         self._stopping = False
         self.port = 0
@@ -96,6 +105,8 @@ class TelegramStandIn(BotApiMethods):
         self._new_update.set()  # a long poll still waiting answers now, so its connection closes
         for task in list(self._delivery_tasks):
             task.cancel()
+        if self._http is not None:
+            self._http.close()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -212,8 +223,17 @@ class TelegramStandIn(BotApiMethods):
         )
         return query_id
 
+    def unanswered_presses(self) -> set[str]:
+        """Callback query ids the bot has not answered (yet)."""
+        return set(self._open_callback_queries)
+
+    def expire_callback_query(self, query_id: str) -> None:
+        """Telegram takes no answer for this press any more (answered already, or too old)."""
+        self._open_callback_queries.pop(query_id, None)
+
     def push_update(self, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **body}
+        self.last_update_id = update["update_id"]
         if self.webhooks:
             for _ in range(2 if self.deliver_twice else 1):
                 task = asyncio.get_running_loop().create_task(self._post_to_webhook(update))
@@ -225,24 +245,59 @@ class TelegramStandIn(BotApiMethods):
         return update
 
     async def _post_to_webhook(self, update: dict[str, Any]) -> None:
-        """POST an update to the next webhook; retry a failure on the next one, as Telegram does."""
-        client = tornado.httpclient.AsyncHTTPClient()
-        for _attempt in range(5):
+        """POST an update to the next webhook until one answers 2xx, as Telegram does: a
+        failure, a dropped connection or no answer is retried on the next webhook, backing
+        off, for up to `DELIVERY_GIVE_UP_SECONDS`."""
+        if self._http is None:  # as Telegram's default max_connections, not tornado's 10
+            self._http = tornado.httpclient.AsyncHTTPClient(force_instance=True, max_clients=40)
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + DELIVERY_GIVE_UP_SECONDS
+        pause = 0.1
+        while True:
             url, secret = self.webhooks[next(self._next_webhook) % len(self.webhooks)]
             headers = {"Content-Type": "application/json"}
             if secret:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = secret
             try:
-                response = await client.fetch(
-                    url, method="POST", body=json.dumps(update), headers=headers, raise_error=False
+                response = await self._http.fetch(
+                    url,
+                    method="POST",
+                    body=json.dumps(update),
+                    headers=headers,
+                    raise_error=False,
+                    connect_timeout=5,
+                    request_timeout=DELIVERY_TIMEOUT_SECONDS,
                 )
                 status = response.code
-            except OSError:
+            except (OSError, tornado.httpclient.HTTPClientError):  # refused, reset, timed out
                 status = 599
             self.deliveries.append((update["update_id"], url, status))
             if 200 <= status < 300:
+                self._note_delivered(update["update_id"])
                 return
-            await asyncio.sleep(0.2)
+            if loop.time() > give_up_at:
+                self.undelivered.append(update["update_id"])
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    def _note_delivered(self, update_id: int) -> None:
+        if self.recording:  # a long try-out keeps no memory of every update
+            self.delivered_ids.add(update_id)
+        waiting = self._delivered.pop(update_id, None)
+        if waiting is not None:
+            waiting.set()
+
+    async def delivered(self, update_id: int, within: float) -> bool:
+        """Wait until a webhook answered this update with a 2xx; False if none did in time."""
+        if update_id in self.delivered_ids:
+            return True
+        waiting = self._delivered.setdefault(update_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(waiting.wait(), within)
+        except TimeoutError:
+            return False
+        return True
 
     def tell_refusal(self, call: RecordedCall) -> None:
         """Let watchers of the chat know what Telegram would have refused (for developers)."""
