@@ -399,6 +399,7 @@ async def check_invariants(
         if sent > due:
             bad.append(f"chat {chat_id}: {sent} reminders for {due} due times")
 
+    record.reached["redelivered"] = sum(1 for *_, status in standin.deliveries if status >= 300)
     pushed = set(range(1, standin.last_update_id + 1))
     for update_id in sorted(pushed - standin.delivered_ids):
         bad.append(f"update {update_id} never delivered")
