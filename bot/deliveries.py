@@ -24,7 +24,7 @@ import logging
 
 from telegram import Update
 
-from bot.services import CoachApp, Services, is_database_unavailable
+from bot.services import CoachApp, Services, is_database_unavailable, is_dropped_connection
 from storage.engine import is_postgresql
 from storage.updates import claim_update
 
@@ -70,29 +70,37 @@ class Deliveries:
         await self._idle.wait()
 
     async def _claimed_and_handled(self, update: Update) -> None:
-        if not is_postgresql(self.services.engine):
-            async with self.services.transaction() as db:
-                first_time = await claim_update(db, update.update_id, self.services.clock())
+        services = self.services
+        if not is_postgresql(services.engine):
+            async with services.single_statement() as connection:  # an insert, atomic by itself
+                first_time = await claim_update(connection, update.update_id, services.clock())
             if first_time:
                 await self.application.process_update(update)
             else:
                 _log_duplicate(update)
             return
-        handled = False
-        try:
-            async with self.services.sessions() as db, db.begin():
-                # Waits here while another live instance holds this update.
-                if not await claim_update(db, update.update_id, self.services.clock()):
-                    _log_duplicate(update)
-                    return
-                await self.application.process_update(update)
-                handled = True
-        except Exception as error:
-            if handled or not is_database_unavailable(error):
-                raise  # handled, but not marked: a retry may handle it again (never lose it)
+        started = False
+        for again in (False, True):
+            try:
+                async with services.engine.connect() as connection, connection.begin():
+                    # Waits here while another live instance holds this update.
+                    if not await claim_update(connection, update.update_id, services.clock()):
+                        _log_duplicate(update)
+                        return
+                    started = True
+                    await self.application.process_update(update)
+                return
+            except Exception as error:
+                if started:
+                    raise  # handled but not marked: a retried delivery may run it again
+                if not again and is_dropped_connection(error):
+                    continue  # a pooled connection the database dropped: claim on a new one
+                if not is_database_unavailable(error):
+                    raise
             # No claim without the database: the person still hears "try again in a minute".
             logger.warning("update %s handled unclaimed: no database", update.update_id)
             await self.application.process_update(update)
+            return
 
 
 def _log_duplicate(update: Update) -> None:
