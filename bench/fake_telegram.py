@@ -46,10 +46,10 @@ class FakeTelegram(BaseRequest):
         elif name == "getUpdates":
             result = []
         elif name.startswith(("send", "edit")) and name != "sendChatAction":
-            result = self._message(params)
+            result = self._message(params, animation=name == "sendAnimation")
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _message(self, params: dict[str, Any], *, animation: bool = False) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message: dict[str, Any] = {
             "message_id": int(params.get("message_id") or next(self._ids)),
@@ -63,6 +63,15 @@ class FakeTelegram(BaseRequest):
             message["caption"] = params["caption"]
         if "photo" in params:
             message["photo"] = [{"file_id": "ph1", "file_unique_id": "u1", "width": 1, "height": 1}]
+        if animation:  # Telegram answers with the file id to send it by next time
+            sent = params.get("animation")  # None: uploaded as a file
+            message["animation"] = {
+                "file_id": sent if isinstance(sent, str) else f"anim{next(self._ids)}",
+                "file_unique_id": "u3",
+                "width": 1,
+                "height": 1,
+                "duration": 1,
+            }
         if "document" in params:
             message["document"] = {"file_id": "doc1", "file_unique_id": "u2"}
         markup = params.get("reply_markup")
@@ -79,3 +88,8 @@ class FakeTelegram(BaseRequest):
                 if button["text"].startswith(label):
                     return message, button["callback_data"]
         raise LookupError(f"no button {label!r} in chat {chat_id}")
+
+    def shown(self, chat_id: int) -> str:
+        """The text (or caption) of the chat's newest message with buttons."""
+        message = self.latest[chat_id]
+        return str(message.get("text") or message.get("caption") or "")

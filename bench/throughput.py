@@ -82,7 +82,7 @@ async def _run_session_flow(app: CoachApp, fake: FakeTelegram, user_id: int) -> 
         await press(label)
     await press("Start now")
     await press("4")  # pain before
-    while "How strong is your pain now" not in fake.latest[user_id].get("text", ""):
+    while "How strong is your pain now" not in fake.shown(user_id):
         await press("✓ Set done")
     await press("3")
     await press("About the same")

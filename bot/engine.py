@@ -7,6 +7,7 @@ keeps its in its own row (bot/session.py) but renders its effects here too.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ from storage.models import ConversationState, User
 logger = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=4096)
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """A flow's keyboard as Telegram's; None for no buttons."""
+    """A flow's keyboard as Telegram's; None for no buttons. Kept: both are immutable, and the
+    same keyboards come back press after press."""
     if not keyboard:
         return None
     return InlineKeyboardMarkup(

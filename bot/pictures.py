@@ -106,8 +106,10 @@ async def send_step_with_picture(
     the text is longer than a caption may be); returns the message that carries the buttons."""
     services: Services = context.services
     demo = demo_for(services.library, step)
-    async with services.sessions() as db:
-        file_id = await stored_file_id(db, demo.key)
+    file_id = services.file_ids.get(demo.key)
+    if file_id is None:
+        async with services.sessions() as db:
+            file_id = await stored_file_id(db, demo.key)
     video: str | InputFile
     if file_id is not None:
         video = file_id
@@ -130,4 +132,6 @@ async def send_step_with_picture(
     if file_id is None and message.animation:
         async with services.transaction() as db:
             await remember_file_id(db, demo.key, message.animation.file_id, services.clock())
+    if message.animation:  # the id Telegram knows it by now, whether sent by id or uploaded
+        services.file_ids[demo.key] = message.animation.file_id
     return shown

@@ -14,7 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -69,6 +69,9 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime] = utc_now
+    # Telegram file ids of uploaded pictures, by picture: once known they never change
+    # (storage/files.py keeps them for restarts and other instances).
+    file_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def library(self) -> Library:

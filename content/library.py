@@ -38,6 +38,8 @@ CAPTION_LIMIT = 1024  # a step's first set is the caption of its picture
 M = TypeVar("M", bound=BaseModel)
 _TAG = re.compile(r"<[^>]+>")
 
+ROUTINES_KEPT = 4096  # distinct routines kept per language; a full cache starts again
+
 
 class ContentError(ValueError):
     """A content file is wrong; the message names the file and the field."""
@@ -56,6 +58,11 @@ class Library:
     demos: dict[str, ExerciseDemos]
     language: str = SOURCE_LANGUAGE
     formats: Formats = field(default_factory=lambda: Formats(SOURCE_LANGUAGE))
+    # Routines already built, by everything they depend on: a session press needs its routine,
+    # and building one resolves every sentence of every step again.
+    _routines: dict[tuple[Any, ...], Routine] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def build_routine(
         self,
@@ -68,6 +75,25 @@ class Library:
         notches: Mapping[str, int] | None = None,
     ) -> Routine:
         """The concrete routine for one person (see content.routine.build_routine)."""
+        key = (region, side, level, tuple(dropped), setup, tuple(sorted((notches or {}).items())))
+        routine = self._routines.get(key)
+        if routine is None:
+            if len(self._routines) >= ROUTINES_KEPT:
+                self._routines.clear()
+            routine = self._routines[key] = self._build_routine(
+                region, side, level, dropped, setup, notches
+            )
+        return routine
+
+    def _build_routine(
+        self,
+        region: RegionKey,
+        side: Side,
+        level: DoseLevel,
+        dropped: Collection[str],
+        setup: Setup,
+        notches: Mapping[str, int] | None,
+    ) -> Routine:
         spec = self.regions[region]
         return build_routine(
             self.exercises,

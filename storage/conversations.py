@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,12 +47,35 @@ async def save_conversation(
         except IntegrityError:
             return False
     result = await db.execute(
-        update(ConversationState)
-        .where(ConversationState.user_id == user_id, ConversationState.version == read_version)
-        .values(flow=flow, step=step, data=data, updated_at=now, version=read_version + 1)
-        .execution_options(synchronize_session=False)
+        _MOVE,
+        {
+            "moved_user_id": user_id,
+            "read_version": read_version,
+            "new_flow": flow,
+            "new_step": step,
+            "new_data": data,
+            "now": now,
+        },
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+# The compare-and-set of every conversation step, built once.
+_MOVE = (
+    update(ConversationState)
+    .where(
+        ConversationState.user_id == bindparam("moved_user_id"),
+        ConversationState.version == bindparam("read_version"),
+    )
+    .values(
+        flow=bindparam("new_flow"),
+        step=bindparam("new_step"),
+        data=bindparam("new_data", type_=ConversationState.__table__.c.data.type),
+        updated_at=bindparam("now", type_=ConversationState.__table__.c.updated_at.type),
+        version=ConversationState.version + 1,
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 async def end_conversation(db: AsyncSession, user_id: int, *, read_version: int | None) -> bool:

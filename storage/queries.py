@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -114,12 +114,19 @@ async def get_user_session(
     db: AsyncSession, session_id: int, user_id: int
 ) -> ExerciseSession | None:
     """A session by id, only if it belongs to this user."""
-    result = await db.execute(
-        select(ExerciseSession)
-        .where(ExerciseSession.id == session_id, ExerciseSession.user_id == user_id)
-        .options(joinedload(ExerciseSession.exercises))  # one round trip, read on every press
-    )
+    result = await db.execute(_USER_SESSION, {"session_id": session_id, "user_id": user_id})
     return result.unique().scalar_one_or_none()
+
+
+# Read on every press of a session: built once, the exercises joined in (one round trip).
+_USER_SESSION = (
+    select(ExerciseSession)
+    .where(
+        ExerciseSession.id == bindparam("session_id"),
+        ExerciseSession.user_id == bindparam("user_id"),
+    )
+    .options(joinedload(ExerciseSession.exercises))
+)
 
 
 async def move_session(
