@@ -48,6 +48,7 @@ from bot.services import (
     utc_now,
 )
 from bot.settings import Settings
+from bot.update_processor import ChatOrderedUpdateProcessor
 from content.i18n import LANGUAGES
 from content.library import library_for
 from storage.engine import create_engine, create_session_factory
@@ -118,6 +119,10 @@ def build_application(
             overall_max_rate=1, overall_time_period=1 / settings.messages_per_second, max_retries=3
         )
         builder = builder.rate_limiter(pace)
+    # Different chats at once, each chat's updates in order (bot/update_processor.py). A
+    # handler holds a database connection only for its transactions, never while it waits on
+    # Telegram, so the engine's pool (15) serves many more concurrent updates than that.
+    builder = builder.concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
     application: CoachApp = (
         builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{settings.telegram_api_base_url}/bot")

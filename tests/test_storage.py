@@ -1,5 +1,6 @@
 """Storage against a real SQLite file and the local PostgreSQL: migrations, constraints, claims."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.engine import create_engine, create_session_factory
+from storage.files import remember_file_id, stored_file_id
 from storage.migrate import upgrade_to_head
 from storage.models import ConversationState, ExerciseSession, User
 from storage.queries import (
@@ -162,3 +164,25 @@ async def test_migrations_and_models_describe_the_same_schema(engine: AsyncEngin
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert differences == []
+
+
+async def test_two_people_uploading_one_picture_at_once_store_it_without_error(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Chats run concurrently, so two first sessions may upload the same picture together:
+    the later upload waits for the earlier one's transaction and then wins, with no error."""
+    key = "cat-cow-both-floor-abc"
+
+    async def remember(file_id: str) -> None:
+        async with sessions() as db, db.begin():
+            await remember_file_id(db, key, file_id, NOW)
+
+    async with sessions() as first, first.begin():
+        await remember_file_id(first, key, "first upload", NOW)
+        second = asyncio.create_task(remember("second upload"))
+        # Long enough for the second to finish, if it does not wait for the first (it must).
+        await asyncio.wait({second}, timeout=0.5)
+    await second
+
+    async with sessions() as db:
+        assert await stored_file_id(db, key) == "second upload"
