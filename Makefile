@@ -12,7 +12,7 @@ LOCALES := content/locales
 PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint gallery bench soak clean messages
+.PHONY: run test lint gallery bench bench-quick soak clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ test: lint $(CHROMIUM) $(MO_FILES)  ## Lint, type-check, then the whole test sui
 
 bench: $(STAMP_DEV) $(MO_FILES)  ## Measure speed and memory (needs the local PostgreSQL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
+
+bench-quick: $(STAMP_DEV) $(MO_FILES)  ## The headline speed figures in a few minutes (needs the local PostgreSQL)
+	$(BIN)/python -m bench.quick
 
 SOAK_PEOPLE ?= 1000
 soak: $(STAMP_DEV) $(MO_FILES)  ## Simulated people against two instances, one killed -9 midway (needs the local PostgreSQL)

@@ -21,6 +21,7 @@ from pathlib import Path
 import asyncpg
 from pydantic import SecretStr
 
+from bench import latency as load
 from bench import population
 from bench.throughput import TOKEN, coach_rate, echo_rate
 from bot.app import build_application
@@ -90,6 +91,50 @@ async def bench_throughput(figures: list[Figure]) -> None:
                 ratio >= target if target else None,
             )
         )
+
+
+async def bench_concurrency(figures: list[Figure]) -> None:
+    say("concurrency: many people at once, and latency under an open-loop load ...")
+    with tempfile.TemporaryDirectory() as folder:
+        pictures = Path(folder) / "pictures"
+        async with population.fresh_database() as url:
+            rate = await load.concurrent_rate(
+                url, pictures, load.CONCURRENT_PEOPLE, load.CONCURRENT_TAPS
+            )
+        async with population.fresh_database() as url:
+            latency = await load.open_loop_latency(
+                url, pictures, load.OFFERED_PEOPLE, load.OFFERED_PER_SECOND, load.OFFERED_SECONDS
+            )
+    figures.append(
+        Figure(
+            f"Coach, {rate.people} people tapping at once, updates/s (PostgreSQL; "
+            f"{rate.updates} updates)",
+            f"{rate.per_second:,.0f} ({rate.errors} failed)",
+            "none failed",
+            rate.errors == 0,
+        )
+    )
+    offered = (
+        f"{latency.offered_per_second:.0f} taps/s due from {latency.people} people, open loop, "
+        f"PostgreSQL; {latency.injected:,} taps"
+    )
+    figures.append(
+        Figure(
+            f"Tap-to-reply latency, p50 ({offered})",
+            f"{latency.p50_ms:.1f} ms (bot handled {latency.handled_per_second:,.0f}/s)",
+            "-",
+            None,
+        )
+    )
+    figures.append(
+        Figure(
+            f"Tap-to-reply latency, p99 ({offered})",
+            f"{latency.p99_ms:.1f} ms (max {latency.max_ms:.1f} ms; "
+            f"{latency.answered:,} of {latency.injected:,} answered, {latency.errors} failed)",
+            "< 50 ms, all answered, none failed",
+            latency.p99_ms < 50 and latency.answered == latency.injected and not latency.errors,
+        )
+    )
 
 
 async def claim_query_ms(url: str) -> float:
@@ -280,6 +325,7 @@ async def postgres_version() -> str:
 async def main() -> None:
     figures: list[Figure] = []
     await bench_throughput(figures)
+    await bench_concurrency(figures)
     await bench_reminders(figures)
     await bench_streak(figures)
     REPORT.parent.mkdir(exist_ok=True)

@@ -16,7 +16,9 @@ BOT = {"id": 999000111, "is_bot": True, "first_name": "Nerve Coach", "username":
 class FakeTelegram(BaseRequest):
     def __init__(self) -> None:
         self.calls = 0
-        self.latest: dict[int, dict[str, Any]] = {}  # chat id -> newest message with buttons
+        self.latest: dict[
+            int, dict[str, Any]
+        ] = {}  # chat id -> newest message, while it has buttons
         self._ids = itertools.count(1_000)
 
     async def initialize(self) -> None:
@@ -78,6 +80,8 @@ class FakeTelegram(BaseRequest):
         if isinstance(markup, dict) and markup.get("inline_keyboard"):
             message["reply_markup"] = markup
             self.latest[chat_id] = message
+        elif self.latest.get(chat_id, {}).get("message_id") == message["message_id"]:
+            del self.latest[chat_id]  # its buttons were taken away: none left on screen
         return message
 
     def button(self, chat_id: int, label: str) -> tuple[dict[str, Any], str]:

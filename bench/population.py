@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import asyncpg
 
 from tests import databases
@@ -15,6 +18,16 @@ async def create_database() -> tuple[str, str]:
 
 
 drop_database = databases.drop_database
+
+
+@asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    """A new PostgreSQL database for one measurement (its SQLAlchemy URL), dropped after it."""
+    dsn, url = await create_database()
+    try:
+        yield url
+    finally:
+        await drop_database(dsn)
 
 
 async def add_users_with_reminders(dsn: str, first: int, last: int) -> None:
