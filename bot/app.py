@@ -60,6 +60,7 @@ updates_logger = logging.getLogger("bot.updates")
 
 # my_chat_member: being added to a group or channel, to say there that the coach works privately.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+SPARE_CONNECTIONS = 5  # database connections beyond one per update handled at once
 UPDATE_MEMORY = timedelta(days=1)  # Telegram gives up retrying a delivery well within a day
 
 
@@ -77,7 +78,12 @@ def build_application(
     """
     for each in LANGUAGES:  # fails loudly, before any connection, if content is broken
         library_for(each)
-    engine = create_engine(settings.database_url)
+    # A webhook update on PostgreSQL holds its claim's connection while its handlers take
+    # another (bot/deliveries.py): one more connection than updates at once can never run dry,
+    # and the rest serve jobs (reminders, hold timers) and health checks.
+    engine = create_engine(
+        settings.database_url, connections=settings.concurrent_updates + SPARE_CONNECTIONS
+    )
     services = Services(
         settings=settings,
         libraries=library_for,
@@ -119,9 +125,7 @@ def build_application(
             overall_max_rate=1, overall_time_period=1 / settings.messages_per_second, max_retries=3
         )
         builder = builder.rate_limiter(pace)
-    # Different chats at once, each chat's updates in order (bot/update_processor.py). A
-    # handler holds a database connection only for its transactions, never while it waits on
-    # Telegram, so the engine's pool (15) serves many more concurrent updates than that.
+    # Different chats at once, each chat's updates in order (bot/update_processor.py).
     builder = builder.concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
     application: CoachApp = (
         builder.token(settings.telegram_bot_token.get_secret_value())

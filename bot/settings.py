@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     # Telegram allows about 30 messages a second in total. A steady pace just under it, one
     # message at a time, never puts 31 into any second and avoids the 429 pauses of bursts.
     messages_per_second: float = Field(default=29.5, gt=0, le=30)
-    # Updates of different chats handled at once (one chat's always in order, one at a time).
-    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # Updates of different chats handled at once (one chat's always in order, one at a time);
+    # on PostgreSQL each instance keeps up to this many connections, plus five.
+    concurrent_updates: int = Field(default=32, ge=1, le=256)
     picture_cache_dir: Path = Path("data") / "pictures"
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"

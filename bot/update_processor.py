@@ -2,36 +2,35 @@
 `BaseUpdateProcessor`.
 
 Different chats' updates run at the same time, so one person's slow moment (a picture being
-drawn, a database round trip) does not hold up everyone else. One chat's updates still run
-strictly one after another in the order Telegram sent them: a double tap, or a typed answer
-right after a press, is never applied out of order or beside its predecessor.
+drawn, a database round trip, Telegram's answer) does not hold up everyone else. One chat's
+updates still run strictly one after another in the order they arrived: a double tap, or a
+typed answer right after a press, never overtakes or runs beside the update before it.
 
-How: the first update of an idle chat runs at once and, when done, runs the updates that
-arrived for its chat meanwhile, oldest first, each in its own task with its own context
-(the language and user of the update, bot/services.py, never leak between updates). A busy
-chat's update only joins that queue and gives its slot back, so a person tapping quickly
-holds one of PTB's `max_concurrent_updates` slots, never all of them, and the slots bound how
-many chats run at once. A chat's entry is removed as soon as its queue is empty: idle chats
-cost no memory.
+How: each update waits for the one before it from the same chat (a future per update, the
+chat's newest kept in a dict that forgets a chat once its last update is done, so idle chats
+cost nothing), then for one of `max_concurrent_updates` places, then runs in its own task and
+context, as PTB runs every update (the language and user of an update never leak into
+another). PTB's own limit, set higher, only bounds the updates in hand: a person who taps
+quickly has updates waiting their turn, but holds at most one of the places, never all.
+`process_update` returns once the update is handled, so the webhook can answer Telegram then.
 
-PTB calls `do_process_update` in the order updates left its update queue: it starts one task
-per update in that order and its semaphore hands out slots first come, first served.
+PTB calls `do_process_update` in the order updates arrive: it starts one task per update in
+that order, and its semaphore lets them in first come, first served.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
-from collections import deque
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 logger = logging.getLogger(__name__)
+
+IN_HAND_PER_PLACE = 16  # updates in hand (waiting their chat's turn included) per running one
 
 
 def ordering_key(update: object) -> int | None:
@@ -46,74 +45,60 @@ def ordering_key(update: object) -> int | None:
     return None
 
 
-@dataclass(slots=True)
-class _Waiting:
-    """An update that arrived while its chat was busy, with the context it arrived in."""
-
-    coroutine: Awaitable[Any]
-    context: contextvars.Context
-    update_id: int | None
-
-
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """Runs different chats' updates concurrently and each chat's updates in arrival order."""
 
-    __slots__ = ("_queues",)
+    __slots__ = ("_newest", "_places")
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._queues: dict[int, deque[_Waiting]] = {}  # only chats with an update running
+        super().__init__(max_concurrent_updates * IN_HAND_PER_PLACE)
+        self._places = asyncio.BoundedSemaphore(max_concurrent_updates)
+        self._newest: dict[int, asyncio.Future[None]] = {}  # chat -> its newest update's end
 
     @property
     def busy_chats(self) -> int:
-        """How many chats have an update running now."""
-        return len(self._queues)
+        """How many chats have an update in hand now."""
+        return len(self._newest)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
-            await coroutine
+            async with self._places:
+                await coroutine
             return
-        queue = self._queues.get(key)
-        if queue is not None:  # the chat's running update runs this one after itself
-            update_id = update.update_id if isinstance(update, Update) else None
-            queue.append(_Waiting(coroutine, contextvars.copy_context(), update_id))
-            return
-        # Nothing awaits between the look-up above and this line: no update can slip between.
-        self._queues[key] = queue = deque()
+        # Nothing awaits between reading the chat's newest update and replacing it with this
+        # one, so every update of a chat waits for exactly the one that arrived before it.
+        before = self._newest.get(key)
+        done = asyncio.get_running_loop().create_future()
+        self._newest[key] = done
+        started = False
         try:
-            await coroutine  # an error here reaches PTB once the chat's queue has run
+            if before is not None:
+                await asyncio.shield(before)  # cancelled here, this update leaves `before` be
+            async with self._places:
+                started = True
+                await coroutine
         finally:
-            try:
-                while queue:
-                    waiting = queue.popleft()
-                    task = asyncio.create_task(_awaited(waiting.coroutine), context=waiting.context)
-                    try:
-                        await task
-                    except Exception:  # PTB handles handler errors; this is past the handlers
-                        logger.exception("update=%s failed outside the handlers", waiting.update_id)
-            finally:
-                self._queues.pop(key, None)  # shutdown may have cleared it already
-                _drop(queue)
+            if not started and asyncio.iscoroutine(coroutine):
+                coroutine.close()  # cancelled before its turn (shutting down): it never runs
+                logger.warning("update=%s dropped: cancelled before its turn", _id_of(update))
+            if before is None or before.done():
+                self._hand_on(key, done)
+            else:  # the next update of the chat must still wait for the one before this
+                before.add_done_callback(lambda _: self._hand_on(key, done))
+
+    def _hand_on(self, key: int, done: asyncio.Future[None]) -> None:
+        """The chat's next update may go; a chat with nothing after this one is forgotten."""
+        done.set_result(None)
+        if self._newest.get(key) is done:
+            del self._newest[key]
 
     async def initialize(self) -> None:
-        """Nothing to set up: queues are made as chats become busy."""
+        """Nothing to set up: a chat is remembered only while it has updates in hand."""
 
     async def shutdown(self) -> None:
-        """Drop what never ran (PTB lets running updates finish before it shuts down)."""
-        for queue in self._queues.values():
-            _drop(queue)
-        self._queues.clear()
+        """Nothing to free: PTB lets the updates in hand finish before it shuts down."""
 
 
-async def _awaited(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
-
-
-def _drop(queue: deque[_Waiting]) -> None:
-    """Close updates that will not run (their chat's run was cancelled), saying so in the log."""
-    while queue:
-        waiting = queue.popleft()
-        if asyncio.iscoroutine(waiting.coroutine):
-            waiting.coroutine.close()
-        logger.warning("update=%s dropped: its chat's run was cancelled", waiting.update_id)
+def _id_of(update: object) -> int | None:
+    return update.update_id if isinstance(update, Update) else None

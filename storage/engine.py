@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """Build the engine; for a SQLite file, create its folder and turn on WAL and foreign keys."""
+def create_engine(database_url: str, connections: int | None = None) -> AsyncEngine:
+    """Build the engine; for a SQLite file, create its folder and turn on WAL and foreign keys.
+
+    `connections`: at most this many PostgreSQL connections, opened as needed and kept (the
+    default: SQLAlchemy's pool of 5 and 10 more at busy times).
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -30,7 +34,9 @@ def create_engine(database_url: str) -> AsyncEngine:
     # time): a connection found dead is invalidated with the whole pool, and handlers, hold
     # timers and the first read of an update run once more (bot.services), reminder passes
     # on their next tick.
-    return create_async_engine(url)
+    if connections is None:
+        return create_async_engine(url)
+    return create_async_engine(url, pool_size=connections, max_overflow=0)
 
 
 def _create_private_file(path: Path) -> None:

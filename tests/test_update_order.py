@@ -19,9 +19,12 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.app import build_application
 from bot.update_processor import ChatOrderedUpdateProcessor, ordering_key
-from tests.conftest import TOKEN, FakeClock, RunningBot
+from bot.webhook import start_webhook
+from tests.conftest import TOKEN, FakeClock, RunningBot, make_settings
 from tests.standin import ScriptedUser, TelegramStandIn
+from tests.test_webhook import SECRET, free_port
 
 
 class OrderWatch:
@@ -111,6 +114,43 @@ async def test_every_chat_is_handled_in_order_while_chats_overlap(
     standin.assert_no_refusals()
     for person in people.values():  # and each was answered: /start gets the disclaimer
         assert standin.calls_to("sendMessage", person.user_id)
+
+
+async def test_webhook_deliveries_beyond_the_default_pool_all_get_handled(
+    standin: TelegramStandIn, postgres_url: str, clock: FakeClock
+) -> None:
+    """On PostgreSQL a webhook update holds its claim's connection while its handlers use
+    another: with 20 updates at once (more than SQLAlchemy's default 15 connections) and 40
+    people starting together, each is answered and no handler waits for a free connection."""
+    port = free_port()
+    settings = make_settings(
+        standin,
+        postgres_url,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret=SECRET,
+        concurrent_updates=20,
+    )
+    application = build_application(settings, clock=clock)
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.start()
+        server = await start_webhook(application, settings)
+        try:
+            people = [ScriptedUser(standin, f"P{n}") for n in range(40)]
+            for person in people:
+                await person.send("/start")
+            for person in people:
+                assert "not medical advice" in await person.reply()
+        finally:
+            await server.stop()
+            await application.stop()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+    assert sorted(status for _, _, status in standin.deliveries) == [200] * 40
+    standin.assert_no_refusals()
 
 
 @pytest.fixture
