@@ -154,7 +154,8 @@ async def on_error(update: object, context: CoachContext) -> None:
         logger.error(
             "error handling update %s (user=%s)",
             update_id,
-            internal_user_id.get(),
+            # A job has no person of its own: the id left over would be someone else's.
+            internal_user_id.get() if isinstance(update, Update) else None,
             exc_info=context.error,
         )
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -267,7 +267,8 @@ async def _run(
             else:
                 assert user_id is not None
                 found = await db.get(User, user_id)
-                assert found is not None
+                if found is None:  # forgotten meanwhile (/forget, perhaps on another instance,
+                    return None  # which cannot cancel this one's timer): nothing to release
                 user = found
             session = await get_user_session(db, session_id, user.id)
             if session is None or session.status != SessionStatus.ACTIVE:

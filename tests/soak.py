@@ -44,6 +44,7 @@ from tests.test_webhook import free_port
 ANSWER_WITHIN_SECONDS = 240.0  # a delivery waits behind every other person's in a big run
 REMINDER_ROUND_SECONDS = 4.0  # how often every enabled reminder is made due
 DUE_POLL_SECONDS = 0.3  # how often the due times the bot itself set are read
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # a new record, not a traceback line
 
 COMMANDS = {  # command: weight
     "/start": 1,
@@ -407,9 +408,7 @@ async def check_invariants(
     handled = {int(match) for match in re.findall(r"update=(\d+) user=\S+ handler=\S+ ms=", logs)}
     for update_id in sorted(pushed - handled):
         bad.append(f"update {update_id} answered but never handled (lost)")
-    for line in logs.splitlines():
-        if "error handling update" in line or "Traceback" in line or " ERROR " in line:
-            bad.append(f"log: {line[:300]}")
+    bad.extend(f"log: {record}" for record in errors_logged(logs))
     unanswered = standin.unanswered_presses()
     if unanswered:
         bad.append(f"{len(unanswered)} press(es) never answered: {sorted(unanswered)[:10]}")
@@ -420,6 +419,23 @@ async def check_invariants(
             continue
         text = str(call.params.get("text") or call.params.get("caption") or "")[:80]
         bad.append(f"refused {call.method}: {call.status} {call.description[:90]} ({text!r})")
+
+
+def errors_logged(logs: str) -> list[str]:
+    """Every record at ERROR or above, or with a traceback, each with its traceback."""
+    records: list[list[str]] = []
+    for line in logs.splitlines():
+        if LOG_LINE.match(line) or not records:
+            records.append([line[:300]])
+        else:
+            records[-1].append(line)
+    return [
+        "\n    ".join(record)
+        for record in records
+        if " ERROR " in record[0]
+        or " CRITICAL " in record[0]
+        or any(line.startswith("Traceback") for line in record[1:])
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

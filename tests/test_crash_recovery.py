@@ -1,7 +1,8 @@
 """An instance killed with -9 loses no update: a webhook delivery is answered only once its
 update is handled, so Telegram retries it on another instance, which takes it over once.
 A SIGTERM finishes the deliveries in hand first. A press Telegram no longer takes an answer
-for is harmless."""
+for is harmless, and so is a hold timer left on one instance for someone forgotten on
+another (found by the soak test)."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from storage.engine import create_engine, create_session_factory
-from storage.models import ExerciseSession
+from storage.models import ExerciseSession, User
+from storage.progress import delete_user
 from tests.conftest import RunningBot
 from tests.flows import onboard, start_session
 from tests.processes import BotProcess
@@ -110,3 +112,21 @@ async def test_a_press_too_old_to_answer_still_counts_and_reaches_no_error_handl
     assert "Set 2 of 2" in await user.expect("Set 2 of 2")
     answer = await user.answer_to(query_id)
     assert answer.status == 400  # the answer was tried and refused, as Telegram would
+
+
+async def test_a_hold_timer_of_someone_forgotten_meanwhile_ends_quietly(
+    bot: RunningBot, standin: TelegramStandIn
+) -> None:
+    # /forget on another instance deletes the person but cannot cancel this instance's timer.
+    user = ScriptedUser(standin)
+    step = await at_the_first_step(user)
+    await user.press("▶ Start", on=step)
+    await user.expect("Holding")
+    [(_, data)] = [b for b in step.buttons if b[0].startswith("▶")]
+    async with bot.services.transaction() as db:
+        person = (
+            await db.execute(select(User).where(User.telegram_user_id == user.user_id))
+        ).scalar_one()
+        await delete_user(db, person.id)
+    await bot.fire_timer(int(data.split("|")[2]))
+    await user.no_reply(within=0.5)
