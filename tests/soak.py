@@ -23,13 +23,16 @@ import json
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -421,6 +424,15 @@ async def check_invariants(
         bad.append(f"refused {call.method}: {call.status} {call.description[:90]} ({text!r})")
 
 
+async def stopped_by_signals(soak: Coroutine[Any, Any, Record]) -> Record:
+    """Run the soak; SIGINT or SIGTERM cancels it, so its instances and database go too."""
+    task = asyncio.ensure_future(soak)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    return await task
+
+
 def errors_logged(logs: str) -> list[str]:
     """Every record at ERROR or above, or with a traceback, each with its traceback."""
     records: list[list[str]] = []
@@ -449,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     print(f"soak: seed {seed}", flush=True)
     started = time.monotonic()
-    record = asyncio.run(run_soak(args.people, seed, args.steps, args.concurrency, keep=args.keep))
+    soak = run_soak(args.people, seed, args.steps, args.concurrency, keep=args.keep)
+    record = asyncio.run(stopped_by_signals(soak))
     for violation in record.violations[:50]:
         print(f"  violation: {violation}", file=sys.stderr)
     print(
