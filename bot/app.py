@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     BaseHandler,
     ContextTypes,
@@ -39,6 +38,7 @@ from bot import (
     session,
 )
 from bot.interaction import internal_user_id
+from bot.rate_limits import BroadcastRateLimiter
 from bot.services import (
     SERVICES_KEY,
     CoachApp,
@@ -120,10 +120,8 @@ def build_application(
     else:  # long polling waits up to the polling timeout for Telegram's answer
         builder = builder.get_updates_read_timeout(settings.polling_timeout_seconds + 10)
     if rate_limited:
-        # A bucket of one message refilled at the pace: no bursts over Telegram's global limit.
-        pace = AIORateLimiter(
-            overall_max_rate=1, overall_time_period=1 / settings.messages_per_second, max_retries=3
-        )
+        # Free messages at a steady pace under Telegram's 30/s; paid broadcast up to ~1,000/s.
+        pace = BroadcastRateLimiter(settings.messages_per_second, max_retries=3)
         builder = builder.rate_limiter(pace)
     # Different chats at once, each chat's updates in order (bot/update_processor.py).
     builder = builder.concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))

@@ -1,7 +1,7 @@
 """Daily reminders: the reminder itself, its buttons, and the dispatcher (the /reminder
 settings are bot/reminder_settings.py).
 
-One repeating job (not one job per user) finds due rows by an indexed column, claims each with
+One repeating job (not one job per user) finds due rows by an indexed column, claims them with
 a compare-and-set, commits, then sends. A crash between commit and send loses that batch's
 in-flight reminders rather than ever sending one twice: a missed nudge is better than a double.
 """
@@ -9,9 +9,8 @@ in-flight reminders rather than ever sending one twice: a missed nudge is better
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,27 +19,26 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.broadcast import PaidShare
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
 from bot.keyboards import button, rows
-from bot.progress import load_streak
+from bot.progress import FIRST_WINDOW_DAYS, load_streak
 from bot.services import CoachContext, Services, is_database_unavailable, speaking
 from content.schedule import next_due_utc
+from content.streaks import current_streak, paused_days
 from content.texts import Html
-from storage.models import Reminder
-from storage.progress import open_pause
-from storage.reminders import (
-    claim_reminder,
-    disable_reminder,
-    due_reminders,
-    session_done_on,
-)
+from storage.models import Reminder, User
+from storage.progress import counted_days_of, pauses_of
+from storage.reminders import claim_reminders, disable_reminder, due_reminders
 
 logger = logging.getLogger(__name__)
 
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
 FIRST_BATCH = 20
+FREE_SENDERS = 4  # enough requests in flight for the free pace over a slow network
+PAID_SENDERS = 64  # and for 1,000 a second with paid broadcast
 
 
 @on_press
@@ -105,103 +103,138 @@ def reminder_prompt(services: Services, streak: int) -> Prompt:
     )
 
 
-Outbox = list[tuple[int, int, Prompt]]  # (user id, chat id, reminder)
+Outgoing = tuple[int, int, Prompt]  # (user id, chat id, the reminder)
 
 
-async def claim_batch(services: Services, limit: int) -> tuple[Outbox, bool]:
+async def claim_batch(services: Services, limit: int) -> tuple[list[Outgoing], bool]:
     """Claim up to one batch of due reminders; returns what to send, and whether more may wait.
 
     Claims commit before anything is sent: a crash loses at most this batch, never repeats it.
+    A few statements serve the whole batch (who did today's session, who is paused, their
+    streaks, the claim), so a wave can be read as fast as paid broadcast sends it.
     """
     grace = timedelta(hours=services.settings.reminder_grace_hours)
     now = services.clock()
-    outbox: Outbox = []
+    outbox: list[Outgoing] = []
     async with services.transaction() as db:
         batch = await due_reminders(db, now, limit)
+        todays = {
+            user.id: now.astimezone(ZoneInfo(reminder.timezone)).date() for reminder, user in batch
+        }
+        since = min(todays.values(), default=now.date()) - timedelta(days=FIRST_WINDOW_DAYS)
+        days = await counted_days_of(db, list(todays), since)
+        pauses = await pauses_of(db, list(todays), since)
+        claims: list[tuple[int, datetime | None, date | None]] = []
+        wanted: dict[int, User] = {}
         for reminder, user in batch:
+            today = todays[user.id]
+            assert reminder.next_due_utc is not None
             zone = ZoneInfo(reminder.timezone)
-            today = now.astimezone(zone).date()
-            was_due = reminder.next_due_utc
-            assert was_due is not None
             following = next_due_utc(reminder.local_time, zone, reminder.weekdays, now)
-            too_late = now - was_due > grace
-            done = await session_done_on(db, user.id, today)
-            paused = await open_pause(db, user.id, today) is not None
+            too_late = now - reminder.next_due_utc > grace
+            done = days[user.id].get(today, False)
+            paused = today in paused_days(pauses[user.id], today, today)
             # A chat that is not the person's own (a group, from before groups were turned
             # away) never gets a reminder: everyone there would see it.
             send_now = not too_late and not done and not paused and is_private_chat(user)
-            claimed = await claim_reminder(
-                db,
-                user.id,
-                was_due=was_due,
-                next_due=following,
-                sent_on=today if send_now else None,
+            claims.append((user.id, following, today if send_now else None))
+            if send_now:
+                wanted[user.id] = user
+        claimed = await claim_reminders(db, now, claims)
+        for user_id, user in wanted.items():
+            if user_id not in claimed:
+                continue
+            today = todays[user_id]
+            streak = current_streak(
+                days[user_id], paused_days(pauses[user_id], since, today), today
             )
-            if claimed and send_now:
+            if streak.reached is not None and streak.reached <= since:  # longer than the window
                 streak, _, _ = await load_streak(db, user, today)
-                with speaking(user.language):  # a job: no update set the language
-                    prompt = reminder_prompt(services, streak.days)
-                outbox.append((user.id, user.chat_id, prompt))
+            with speaking(user.language):  # a job: no update set the language
+                prompt = reminder_prompt(services, streak.days)
+            outbox.append((user_id, user.chat_id, prompt))
     return outbox, len(batch) == limit
 
 
-async def send_batch(services: Services, bot: Any, outbox: Outbox) -> int:
-    """Send claimed reminders; someone who blocked the bot has reminders turned off."""
-    sent = 0
-    for user_id, chat_id, (text, markup) in outbox:
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-            sent += 1
-        except (Forbidden, BadRequest) as error:
-            if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
-                logger.warning("reminder for user %s refused: %s", user_id, error.message)
-                continue
-            logger.info("user %s blocked the bot or left; reminders turned off", user_id)
-            async with services.transaction() as db:
-                await disable_reminder(db, user_id, services.clock())
-        except TelegramError as error:  # this one reminder is lost; the rest still go out
-            logger.warning("reminder for user %s not sent: %s", user_id, error)
-    return sent
+async def send_reminder(services: Services, bot: Any, reminder: Outgoing, *, paid: bool) -> bool:
+    """Send one claimed reminder; someone who blocked the bot has reminders turned off."""
+    user_id, chat_id, (text, markup) = reminder
+    extra = {"allow_paid_broadcast": True} if paid else {}
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup, **extra)
+        return True
+    except (Forbidden, BadRequest) as error:
+        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+            logger.warning("reminder for user %s refused: %s", user_id, error.message)
+            return False
+        logger.info("user %s blocked the bot or left; reminders turned off", user_id)
+        async with services.transaction() as db:
+            await disable_reminder(db, user_id, services.clock())
+    except TelegramError as error:  # this one reminder is lost; the rest still go out
+        logger.warning("reminder for user %s not sent: %s", user_id, error)
+    return False
 
 
 async def dispatch_due(services: Services, bot: Any) -> int:
     """Claim and send every due reminder in bounded batches; return how many were sent.
 
     Claiming runs beside sending, so Telegram's rate is never left idle waiting for the
-    database: a small first batch starts the sending at once, and at most two batches wait
-    claimed but unsent (what a crash at that moment would lose).
+    database: a small first batch starts the sending at once, and at most about two batches
+    wait claimed but unsent (what a crash at that moment would lose). Each batch is split
+    between the free lane and, when the wave is too big for the free rate to deliver in time,
+    the paid lane (bot/broadcast.py decides how many, and the daily budget allows them).
     """
-    # A claim that fails travels through the queue too: the sender must never wait for a batch
-    # that will not come (the job runs with max_instances=1, so a hang silences every reminder).
-    waiting: asyncio.Queue[Outbox | BaseException | None] = asyncio.Queue(maxsize=2)
+    size = services.settings.reminder_batch_size
+    free_lane: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=size)
+    paid_lane: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=size)
+    share = await PaidShare.plan(services)
+    failure: Exception | None = None
 
     async def claim_all() -> None:
-        limit = min(FIRST_BATCH, services.settings.reminder_batch_size)
+        nonlocal failure
+        limit = min(FIRST_BATCH, size)
         try:
             while True:
                 outbox, more = await claim_batch(services, limit)
-                await waiting.put(outbox)
+                paid = await share.take(len(outbox))
+                for number, reminder in enumerate(outbox):
+                    await (paid_lane if number < paid else free_lane).put(reminder)
                 if not more:
                     break
-                limit = services.settings.reminder_batch_size
-        except Exception as error:
-            await waiting.put(error)
-            return
-        await waiting.put(None)
+                limit = size
+        except Exception as error:  # raised once what was already claimed has gone out
+            failure = error
+        # The senders must never wait for a batch that will not come (the job runs with
+        # max_instances=1, so a hang would silence every reminder).
+        for lane, senders in ((free_lane, FREE_SENDERS), (paid_lane, PAID_SENDERS)):
+            for _ in range(senders):
+                await lane.put(None)
+
+    async def send_from(lane: asyncio.Queue[Outgoing | None], paid: bool) -> tuple[int, int]:
+        sent = failed = 0
+        while (reminder := await lane.get()) is not None:
+            if await send_reminder(services, bot, reminder, paid=paid):
+                sent += 1
+            else:
+                failed += 1
+        return sent, failed
 
     claiming = asyncio.create_task(claim_all())
-    sent = 0
+    senders = [asyncio.create_task(send_from(free_lane, False)) for _ in range(FREE_SENDERS)]
+    paying = [asyncio.create_task(send_from(paid_lane, True)) for _ in range(PAID_SENDERS)]
     try:
-        while (outbox := await waiting.get()) is not None:
-            if isinstance(outbox, BaseException):
-                raise outbox
-            sent += await send_batch(services, bot, outbox)
+        free_results = await asyncio.gather(*senders)
+        paid_results = await asyncio.gather(*paying)
+        await claiming
     finally:
-        if not claiming.done():  # sending failed: do not leave the claimer blocked on the queue
-            claiming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await claiming
-    return sent
+        for task in (claiming, *senders, *paying):  # sending failed: stop the rest
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(claiming, *senders, *paying, return_exceptions=True)
+    await share.give_back(sum(failed for _, failed in paid_results))  # Telegram charged none
+    if failure is not None:
+        raise failure
+    return sum(sent for sent, _ in free_results + paid_results)
 
 
 async def dispatch_job(context: CoachContext) -> None:

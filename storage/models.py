@@ -248,3 +248,13 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PaidBroadcastDay(Base):
+    """Messages sent with Telegram's paid broadcast on one UTC day: the budget every instance
+    draws from (0.1 Stars each)."""
+
+    __tablename__ = "paid_broadcast_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    paid_messages: Mapped[int] = mapped_column(Integer, default=0)

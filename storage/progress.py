@@ -6,6 +6,7 @@ the whole table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
@@ -44,6 +45,42 @@ async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date
         if days.get(day) != "standard":
             days[day] = level
     return days
+
+
+async def counted_days_of(
+    db: AsyncSession, user_ids: Sequence[int], since: date
+) -> dict[int, dict[date, bool]]:
+    """For many users at once: each local day with a counted session since `since`, and
+    whether one of that day's sessions was completed (the reminder's "done today")."""
+    result = await db.execute(
+        select(ExerciseSession.user_id, ExerciseSession.local_date, ExerciseSession.status)
+        .where(
+            ExerciseSession.user_id.in_(user_ids),
+            ExerciseSession.local_date >= since,
+            counts_for_streak(),
+        )
+        .distinct()
+    )
+    days: dict[int, dict[date, bool]] = {user_id: {} for user_id in user_ids}
+    for user_id, day, status in result.all():
+        completed = status == SessionStatus.COMPLETED
+        days[user_id][day] = days[user_id].get(day, False) or completed
+    return days
+
+
+async def pauses_of(
+    db: AsyncSession, user_ids: Sequence[int], since: date
+) -> dict[int, list[tuple[date, date | None]]]:
+    """For many users at once: the pauses that overlap the days from `since` on."""
+    result = await db.execute(
+        select(Pause.user_id, Pause.starts_on, Pause.ends_on).where(
+            Pause.user_id.in_(user_ids), or_(Pause.ends_on.is_(None), Pause.ends_on >= since)
+        )
+    )
+    pauses: dict[int, list[tuple[date, date | None]]] = {user_id: [] for user_id in user_ids}
+    for user_id, starts_on, ends_on in result.all():
+        pauses[user_id].append((starts_on, ends_on))
+    return pauses
 
 
 async def pauses_since(

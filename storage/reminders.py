@@ -1,15 +1,16 @@
-"""Reminder rows: settings, finding due ones, and claiming one send with a compare-and-set."""
+"""Reminder rows: settings, finding due ones, and claiming sends with a compare-and-set."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from content.statuses import SessionStatus
-from storage.models import ExerciseSession, Reminder, User
+from storage.models import Reminder, User
 
 # Screenings that allow an invitation to exercise (content.screening.may_exercise): anyone
 # else, an emergency sign above all, is skipped by the claim itself.
@@ -58,48 +59,53 @@ async def due_reminders(db: AsyncSession, now: datetime, limit: int) -> list[tup
     return [(row[0], row[1]) for row in result.all()]
 
 
-async def claim_reminder(
-    db: AsyncSession,
-    user_id: int,
-    *,
-    was_due: datetime,
-    next_due: datetime | None,
-    sent_on: date | None,
-) -> bool:
-    """Move a reminder from `was_due` to `next_due`; True for exactly one claimer.
-
-    Two dispatchers (or instances) racing for the same row: the second finds the due time
-    already moved and gets False, so nobody receives two reminders for one due time. Someone
-    flagged for a warning sign since the row was read is not claimed either.
-    """
-    values: dict[str, object] = {"next_due_utc": next_due}
-    if sent_on is not None:
-        values["last_sent_local_date"] = sent_on
+async def due_counts(db: AsyncSession, now: datetime) -> list[tuple[datetime, int]]:
+    """How many reminders are due by `now`, per due time (a wave's size, for the broadcast plan)."""
     result = await db.execute(
-        update(Reminder)
+        select(Reminder.next_due_utc, func.count())
+        .join(User, User.id == Reminder.user_id)
         .where(
-            Reminder.user_id == user_id,
-            Reminder.next_due_utc == was_due,
-            Reminder.user_id.in_(_cleared_users()),
+            Reminder.enabled.is_(True),
+            Reminder.next_due_utc <= now,
+            User.screening.in_(CLEARED_FOR_EXERCISE),
         )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        .group_by(Reminder.next_due_utc)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return [(due, int(count)) for due, count in result.all() if due is not None]
 
 
-async def session_done_on(db: AsyncSession, user_id: int, local_date: date) -> bool:
-    """Whether the user finished (or partly did) a session on this local day."""
-    result = await db.execute(
-        select(
-            exists().where(
-                ExerciseSession.user_id == user_id,
-                ExerciseSession.local_date == local_date,
-                ExerciseSession.status == SessionStatus.COMPLETED,
+async def claim_reminders(
+    db: AsyncSession, now: datetime, claims: Sequence[tuple[int, datetime | None, date | None]]
+) -> set[int]:
+    """Move each (user id, next due, sent on) reminder that is still due by `now`; return the
+    user ids claimed, each by exactly one claimer.
+
+    A read row stays due until someone claims it (a claim, snooze or skip always moves it past
+    `now`), so "still due" is the compare-and-set: a second dispatcher finds the row moved. One
+    statement per distinct (next due, sent on) pair: a wave at one local time is one statement.
+    """
+    together: dict[tuple[datetime | None, date | None], list[int]] = defaultdict(list)
+    for user_id, next_due, sent_on in claims:
+        together[next_due, sent_on].append(user_id)
+    claimed: set[int] = set()
+    for (next_due, sent_on), user_ids in together.items():
+        values: dict[str, object] = {"next_due_utc": next_due}
+        if sent_on is not None:
+            values["last_sent_local_date"] = sent_on
+        result = await db.execute(
+            update(Reminder)
+            .where(
+                Reminder.user_id.in_(user_ids),
+                Reminder.enabled.is_(True),
+                Reminder.next_due_utc <= now,
+                Reminder.user_id.in_(_cleared_users()),
             )
+            .values(**values)
+            .returning(Reminder.user_id)
+            .execution_options(synchronize_session=False)
         )
-    )
-    return bool(result.scalar())
+        claimed.update(result.scalars().all())
+    return claimed
 
 
 async def disable_reminder(db: AsyncSession, user_id: int, now: datetime) -> None:

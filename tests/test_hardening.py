@@ -43,6 +43,31 @@ def test_a_log_level_in_any_case_is_accepted(environment: pytest.MonkeyPatch) ->
     assert load_settings().log_level == "WARNING"
 
 
+def test_paid_broadcast_without_a_daily_budget_is_one_line_naming_it(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.setenv("ALLOW_PAID_BROADCAST", "true")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    message = str(error.value)
+    assert "PAID_BROADCAST_DAILY_STARS" in message and "\n" not in message
+    environment.setenv("PAID_BROADCAST_DAILY_STARS", "50")
+    settings = load_settings()
+    assert settings.allow_paid_broadcast and settings.paid_broadcast_daily_stars == 50
+
+
+def test_paid_broadcast_is_off_unless_switched_on(environment: pytest.MonkeyPatch) -> None:
+    assert load_settings().allow_paid_broadcast is False
+
+
+def test_a_check_across_settings_is_one_line_too(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    message = str(error.value)
+    assert "WEBHOOK_SECRET is required" in message and "\n" not in message
+
+
 async def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "data" / "coach.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{path}")

@@ -13,8 +13,9 @@ from tests.conftest import FakeClock, RunningBot
 from tests.flows import onboard
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
-# Not about anyone: exercise pictures' Telegram ids, and bare update ids kept a day for dedup.
-SHARED_TABLES = {"stored_files", "processed_updates"}
+# Not about anyone: exercise pictures' Telegram ids, bare update ids kept a day for dedup, and
+# how many paid-broadcast messages each day took from the budget.
+SHARED_TABLES = {"stored_files", "processed_updates", "paid_broadcast_days"}
 
 
 def picture_of(standin: TelegramStandIn, message: BotMessage) -> Image.Image:

@@ -15,7 +15,7 @@ from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Reminder, User
 from storage.queries import get_or_create_user
-from storage.reminders import claim_reminder, save_reminder
+from storage.reminders import claim_reminders, save_reminder
 from tests.conftest import TOKEN, FakeClock, RunningBot
 from tests.flows import onboard
 from tests.standin import ScriptedUser, TelegramStandIn
@@ -189,13 +189,14 @@ async def test_two_dispatchers_racing_never_claim_the_same_reminder(database_url
     await add_due_reminders(services, 50, due)
 
     async def dispatcher() -> list[int]:
-        claimed = []
-        for user_id in range(1, 51):
+        claimed: list[int] = []
+        for first in range(1, 51, 5):  # batches of five, as the dispatcher claims them
+            batch = [
+                (user_id, due + timedelta(days=1), due.date())
+                for user_id in range(first, first + 5)
+            ]
             async with services.transaction() as db:
-                if await claim_reminder(
-                    db, user_id, was_due=due, next_due=due + timedelta(days=1), sent_on=due.date()
-                ):
-                    claimed.append(user_id)
+                claimed.extend(await claim_reminders(db, due, batch))
         return claimed
 
     first, second = await asyncio.gather(dispatcher(), dispatcher())

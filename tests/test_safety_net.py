@@ -80,7 +80,7 @@ async def test_an_emergency_flagged_person_gets_no_reminder_also_after_a_restart
 async def test_the_claim_itself_skips_someone_flagged_after_the_reminder_was_read(
     bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
-    from storage.reminders import claim_reminder, due_reminders
+    from storage.reminders import claim_reminders, due_reminders
 
     clock.now = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
     user = new_user()
@@ -93,8 +93,8 @@ async def test_the_claim_itself_skips_someone_flagged_after_the_reminder_was_rea
         row.screening = "emergency"  # flagged between reading and claiming
         await db.flush()
         assert was_due is not None
-        claimed = await claim_reminder(
-            db, row.id, was_due=was_due, next_due=was_due + timedelta(days=1), sent_on=None
+        claimed = await claim_reminders(
+            db, clock.now, [(row.id, was_due + timedelta(days=1), clock.now.date())]
         )
     assert not claimed
 

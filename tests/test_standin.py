@@ -96,6 +96,40 @@ async def test_rate_limits_answer_429_with_retry_after(standin: TelegramStandIn,
         await api.send_message(ScriptedUser(standin).user_id, "4")
 
 
+async def test_paid_broadcast_passes_the_free_limit_up_to_its_own(
+    standin: TelegramStandIn, api: Bot
+) -> None:
+    standin.global_rate_per_second, standin.paid_rate_per_second = 3, 6
+    users = [ScriptedUser(standin) for _ in range(8)]
+    for user in users[:3]:
+        await api.send_message(user.user_id, "free")
+    with pytest.raises(RetryAfter):
+        await api.send_message(users[3].user_id, "free")
+    for user in users[3:6]:  # free and paid together: six in the second
+        await api.send_message(user.user_id, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await api.send_message(users[6].user_id, "paid", allow_paid_broadcast=True)
+    assert standin.paid_messages == 3  # 0.3 Stars
+
+
+async def test_parameters_a_method_does_not_take_or_of_the_wrong_type_are_refused(
+    api: Bot, chat: ScriptedUser
+) -> None:
+    message = await api.send_message(chat.user_id, "hello")
+    with pytest.raises(BadRequest, match="(?i)takes no parameter"):
+        await api.edit_message_text(
+            "edited",
+            chat.user_id,
+            message.message_id,
+            api_kwargs={"allow_paid_broadcast": True},
+        )
+    with pytest.raises(BadRequest, match="(?i)must be a boolean"):
+        await api.do_api_request(
+            "sendMessage",
+            api_kwargs={"chat_id": chat.user_id, "text": "x", "allow_paid_broadcast": "yes"},
+        )
+
+
 async def test_unknown_methods_and_missing_fields_are_refused(
     standin: TelegramStandIn, api: Bot, chat: ScriptedUser
 ) -> None:

@@ -31,7 +31,9 @@ class BotApiMethods:
 
     recording: bool
     global_rate_per_second: int | None
+    paid_rate_per_second: int | None
     chat_rate_per_second: int | None
+    paid_messages: int
     chats: dict[int, Chat]
     files: dict[str, bytes]
     file_names: dict[str, str]
@@ -47,6 +49,7 @@ class BotApiMethods:
     _open_callback_queries: dict[str, int]
     _upload_names: dict[str, str]
     _sent_times: deque[float]
+    _all_sent_times: deque[float]
     _chat_sent_times: dict[int, deque[float]]
 
     def _notify(
@@ -282,22 +285,33 @@ class BotApiMethods:
         return message
 
     def _check_rate(self, method: str, params: dict[str, Any]) -> None:
+        """Telegram's limits: about 30 messages a second free, up to `paid_rate_per_second` in
+        all when the excess carries `allow_paid_broadcast`, and one chat's own limit."""
         if method not in SENDING_METHODS | EDITING_METHODS:
             return
         now = time.monotonic()
         chat_id = int(params.get("chat_id") or 0)
-        window_all = self._sent_times
+        paid = params.get("allow_paid_broadcast") is True
+        window_free = self._sent_times
+        window_all = self._all_sent_times
         window_chat = self._chat_sent_times[chat_id]
-        for window in (window_all, window_chat):
+        for window in (window_free, window_all, window_chat):
             while window and now - window[0] >= 1.0:
                 window.popleft()
         if (
-            self.global_rate_per_second is not None
-            and len(window_all) >= self.global_rate_per_second
+            not paid
+            and self.global_rate_per_second is not None
+            and len(window_free) >= self.global_rate_per_second
         ):
+            raise _too_many_requests()
+        if self.paid_rate_per_second is not None and len(window_all) >= self.paid_rate_per_second:
             raise _too_many_requests()
         if self.chat_rate_per_second is not None and len(window_chat) >= self.chat_rate_per_second:
             raise _too_many_requests()
+        if paid:
+            self.paid_messages += 1
+        else:
+            window_free.append(now)
         window_all.append(now)
         window_chat.append(now)
 

@@ -44,13 +44,17 @@ class TelegramStandIn(BotApiMethods):
         token: str,
         *,
         global_rate_per_second: int | None = None,
+        paid_rate_per_second: int | None = None,
         chat_rate_per_second: int | None = None,
         recording: bool = True,
     ) -> None:
         self.token = token
         # Tests read every call and a queue of events per chat; a long try-out keeps neither.
         self.recording = recording
+        # Free messages a second in total; with paid broadcast, messages a second in all.
         self.global_rate_per_second = global_rate_per_second
+        self.paid_rate_per_second = paid_rate_per_second
+        self.paid_messages = 0  # accepted with allow_paid_broadcast: 0.1 Stars each
         self.chat_rate_per_second = chat_rate_per_second
         self.calls: list[RecordedCall] = []
         self.chats: dict[int, Chat] = {}
@@ -66,7 +70,8 @@ class TelegramStandIn(BotApiMethods):
         self.observers: list[Observer] = []
         self._upload_names: dict[str, str] = {}
         self._new_update = asyncio.Event()
-        self._sent_times: deque[float] = deque()
+        self._sent_times: deque[float] = deque()  # free messages only
+        self._all_sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
         self.commands: list[dict[str, Any]] = []  # the default list (no language_code)
         self.commands_by_language: dict[str, list[dict[str, Any]]] = {}

@@ -71,6 +71,13 @@ def decode_params(method: str, raw: dict[str, str]) -> dict[str, Any]:
                 params[name] = json.loads(value)
             except json.JSONDecodeError:
                 params[name] = value
+    for name, value in params.items():
+        # Telegram ignores a parameter a method does not take; the stand-in refuses it, so a
+        # flag sent where it has no effect (paid broadcast on an edit) cannot pass unnoticed.
+        if name not in fields:
+            raise Rejection(400, f'Bad Request: {method} takes no parameter "{name}"')
+        if fields[name]["types"] == ["Boolean"] and not isinstance(value, bool):
+            raise Rejection(400, f'Bad Request: parameter "{name}" must be a Boolean')
     for name, field in fields.items():
         if field["required"] and name not in params:
             raise Rejection(400, f'Bad Request: parameter "{name}" is required')
