@@ -21,8 +21,8 @@ from pathlib import Path
 import asyncpg
 from pydantic import SecretStr
 
+from bench import broadcast, population
 from bench import latency as load
-from bench import population
 from bench.throughput import TOKEN, coach_rate, echo_rate
 from bot.app import build_application
 from bot.progress import load_progress, pain_line
@@ -256,6 +256,20 @@ async def bench_reminders(figures: list[Figure]) -> None:
         await population.drop_database(dsn)
 
 
+async def bench_broadcast(figures: list[Figure]) -> None:
+    say("paid broadcast: 10,000 reminders due within a minute against 1,000 messages/s ...")
+    result = await broadcast.send_wave(10_000)
+    figures.append(
+        Figure(
+            "Paid broadcast: 10,000 reminders due within one minute, stand-in enforcing "
+            "30 free + 1,000/s in all (PostgreSQL)",
+            broadcast.describe(result),
+            ">= 95% of 1,000/s, each sent exactly once",
+            broadcast.met(result),
+        )
+    )
+
+
 async def bench_streak(figures: list[Figure]) -> None:
     say("streak: 5 years of daily history among 1M session rows ...")
     dsn, url = await population.create_database()
@@ -327,6 +341,7 @@ async def main() -> None:
     await bench_throughput(figures)
     await bench_concurrency(figures)
     await bench_reminders(figures)
+    await bench_broadcast(figures)
     await bench_streak(figures)
     REPORT.parent.mkdir(exist_ok=True)
     lines = [
