@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
 FIRST_BATCH = 20
-FREE_SENDERS = 4  # enough requests in flight for the free pace over a slow network
-PAID_SENDERS = 6  # enough for 1,000 a second; each connection more costs httpx CPU per request
+FREE_SENDERS = 2  # requests in flight for the free pace
+PAID_SENDERS = 8  # for 1,000 a second here; each connection more costs httpx CPU per request
 
 
 @on_press
