@@ -140,7 +140,7 @@ async def test_a_spent_budget_falls_back_to_the_free_rate(
 async def test_two_instances_drawing_at_once_never_overspend_the_shared_budget(
     postgres_url: str,
 ) -> None:
-    engines = [create_engine(postgres_url) for _ in range(2)]
+    engines = [create_engine(postgres_url, connections=4) for _ in range(2)]  # few: shared server
     await upgrade_to_head(engines[0])
     sessions = [create_session_factory(engine) for engine in engines]
     allowance = paid_messages_affordable(100)  # 100 Stars: 1,000 messages
