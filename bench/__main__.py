@@ -21,9 +21,9 @@ from pathlib import Path
 import asyncpg
 from pydantic import SecretStr
 
-from bench import broadcast, population
+from bench import broadcast, floors, population
 from bench import latency as load
-from bench.throughput import TOKEN, coach_rate, echo_rate
+from bench.throughput import TOKEN, Rate, coach_rate, echo_rate
 from bot.app import build_application
 from bot.progress import load_progress, pain_line
 from bot.reminders import dispatch_due
@@ -60,7 +60,8 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-async def bench_throughput(figures: list[Figure]) -> None:
+async def bench_throughput(figures: list[Figure]) -> Rate:
+    """The coach's updates/s beside the echo bot's; returns the echo bot's, for the floors."""
     say("throughput: coach (SQLite and PostgreSQL) and echo bot ...")
     echo = await echo_rate(3000)
     with tempfile.TemporaryDirectory() as folder:
@@ -91,6 +92,31 @@ async def bench_throughput(figures: list[Figure]) -> None:
                 ratio >= target if target else None,
             )
         )
+    return echo
+
+
+async def bench_floors(figures: list[Figure], echo: Rate) -> None:
+    say("floors: a press's Telegram calls alone, and its state change four ways ...")
+    press = await floors.press_floor_rate(3000)
+    costs = await floors.state_change_costs()
+    figures.append(
+        Figure(
+            "Floor: a bare PTB bot making a press's Telegram calls (edit, send a question with "
+            "buttons, answer), no database, presses/s",
+            f"{press.per_second:,.0f} ({press.per_second / echo.per_second:.0%} of echo; "
+            f"{1000 / press.per_second:.2f} ms a press)",
+            "-",
+            None,
+        )
+    )
+    figures.append(
+        Figure(
+            "Floor: one press's state change on PostgreSQL (read, compare-and-set write, commit)",
+            floors.describe_costs(costs),
+            "-",
+            None,
+        )
+    )
 
 
 async def bench_concurrency(figures: list[Figure]) -> None:
@@ -105,6 +131,14 @@ async def bench_concurrency(figures: list[Figure]) -> None:
             latency = await load.open_loop_latency(
                 url, pictures, load.OFFERED_PEOPLE, load.OFFERED_PER_SECOND, load.OFFERED_SECONDS
             )
+        async with population.fresh_database() as url:  # the target's load, halved
+            half = await load.open_loop_latency(
+                url,
+                pictures,
+                load.OFFERED_PEOPLE // 2,
+                load.OFFERED_PER_SECOND / 2,
+                load.OFFERED_SECONDS,
+            )
     figures.append(
         Figure(
             f"Coach, {rate.people} people tapping at once, updates/s (PostgreSQL; "
@@ -114,27 +148,32 @@ async def bench_concurrency(figures: list[Figure]) -> None:
             rate.errors == 0,
         )
     )
+    figures += latency_figures(latency, "< 50 ms, all answered, none failed")
+    figures += latency_figures(half, None)
+
+
+def latency_figures(latency: load.Latency, target: str | None) -> list[Figure]:
+    """The p50 and p99 rows of one open-loop run; `target` for the p99 (None: information)."""
     offered = (
         f"{latency.offered_per_second:.0f} taps/s due from {latency.people} people, open loop, "
         f"PostgreSQL; {latency.injected:,} taps"
     )
-    figures.append(
+    all_answered = latency.answered == latency.injected and not latency.errors
+    return [
         Figure(
             f"Tap-to-reply latency, p50 ({offered})",
             f"{latency.p50_ms:.1f} ms (bot handled {latency.handled_per_second:,.0f}/s)",
             "-",
             None,
-        )
-    )
-    figures.append(
+        ),
         Figure(
             f"Tap-to-reply latency, p99 ({offered})",
             f"{latency.p99_ms:.1f} ms (max {latency.max_ms:.1f} ms; "
             f"{latency.answered:,} of {latency.injected:,} answered, {latency.errors} failed)",
-            "< 50 ms, all answered, none failed",
-            latency.p99_ms < 50 and latency.answered == latency.injected and not latency.errors,
-        )
-    )
+            target or "-",
+            (latency.p99_ms < 50 and all_answered) if target else None,
+        ),
+    ]
 
 
 async def claim_query_ms(url: str) -> float:
@@ -338,7 +377,8 @@ async def postgres_version() -> str:
 
 async def main() -> None:
     figures: list[Figure] = []
-    await bench_throughput(figures)
+    echo = await bench_throughput(figures)
+    await bench_floors(figures, echo)
     await bench_concurrency(figures)
     await bench_reminders(figures)
     await bench_broadcast(figures)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Update
 from telegram.ext import TypeHandler
 from telegram.request import RequestData
@@ -31,7 +32,7 @@ from telegram.request import RequestData
 from bench.fake_telegram import FakeTelegram
 from bench.throughput import TOKEN, message_update, press_update
 from bot.app import build_application
-from bot.services import CoachApp, CoachContext
+from bot.services import SERVICES_KEY, CoachApp, CoachContext
 from bot.settings import Settings
 
 # What a simulated person taps, first match wins: onboarding with one activity, then sessions
@@ -151,6 +152,20 @@ class RunningCoach:
         await asyncio.wait_for(done, timeout=120)
 
 
+async def open_every_connection(engine: AsyncEngine) -> None:
+    """Open the whole pool before measuring: a running bot has long had its connections open,
+    and opening one (a PostgreSQL backend, asyncpg's type setup) takes milliseconds."""
+    held: list[AsyncConnection] = []
+    try:
+        for _ in range(engine.pool.size()):  # type: ignore[attr-defined]
+            connection = await engine.connect()
+            held.append(connection)
+            await connection.exec_driver_sql("SELECT 1")
+    finally:
+        for connection in held:
+            await connection.close()
+
+
 @asynccontextmanager
 async def running_coach(database_url: str, cache_dir: Path) -> AsyncIterator[RunningCoach]:
     """The bot started as `python -m bot` starts it, minus polling, with pictures drawn."""
@@ -173,9 +188,10 @@ async def running_coach(database_url: str, cache_dir: Path) -> AsyncIterator[Run
     logging.getLogger("bot.fallbacks").addHandler(errors)
     coach = RunningCoach(app, telegram, handled, errors)
     try:
-        warm_up = Person(FIRST_CHAT_ID - 1)  # draws the pictures, fills caches and the pool
+        warm_up = Person(FIRST_CHAT_ID - 1)  # draws the pictures, fills the caches
         for _ in range(40):
             await coach.tap(warm_up)
+        await open_every_connection(app.bot_data[SERVICES_KEY].engine)
         yield coach
     finally:
         logging.getLogger("bot.fallbacks").removeHandler(errors)
