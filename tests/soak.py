@@ -412,6 +412,9 @@ async def check_invariants(
     for update_id in sorted(pushed - handled):
         bad.append(f"update {update_id} answered but never handled (lost)")
     bad.extend(f"log: {record}" for record in errors_logged(logs))
+    # The database never goes away in the soak: a person told "try again in a minute", or a
+    # reminder pass given up, means the instances starved it (too few connections, a hang).
+    bad.extend(f"log: {line[:300]}" for line in logs.splitlines() if DATABASE_MISSED in line)
     unanswered = standin.unanswered_presses()
     if unanswered:
         bad.append(f"{len(unanswered)} press(es) never answered: {sorted(unanswered)[:10]}")
@@ -431,6 +434,9 @@ async def stopped_by_signals(soak: Coroutine[Any, Any, Record]) -> Record:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, task.cancel)
     return await task
+
+
+DATABASE_MISSED = "the database is unavailable"
 
 
 def errors_logged(logs: str) -> list[str]:
