@@ -48,6 +48,7 @@ from bot.services import (
     utc_now,
 )
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.update_processor import ChatOrderedUpdateProcessor
 from content.i18n import LANGUAGES
 from content.library import library_for
@@ -117,8 +118,11 @@ def build_application(
     builder: Any = ApplicationBuilder()  # each option changes the builder's generic type
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    else:  # long polling waits up to the polling timeout for Telegram's answer
+    else:
+        # Bot API calls over aiohttp (a third of httpx's CPU a request, bot/transport.py);
+        # long polling keeps PTB's own client, waiting up to the polling timeout for an answer.
         builder = builder.get_updates_read_timeout(settings.polling_timeout_seconds + 10)
+        builder = builder.request(AiohttpRequest())
     if rate_limited:
         # Free messages at a steady pace under Telegram's 30/s; paid broadcast up to ~1,000/s.
         pace = BroadcastRateLimiter(settings.messages_per_second, max_retries=3)
