@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import (
     exercise_setup,
@@ -79,6 +81,7 @@ def build_application(
     """
     for each in LANGUAGES:  # fails loudly, before any connection, if content is broken
         library_for(each)
+    warnings.filterwarnings("ignore", reminders.RAW_SEND_HINT, PTBUserWarning)
     # A webhook update on PostgreSQL holds its claim's connection while its handlers take
     # another (bot/deliveries.py): one more connection than updates at once can never run dry,
     # and the rest serve jobs (reminders, hold timers) and health checks.

@@ -9,6 +9,8 @@ in-flight reminders rather than ever sending one twice: a missed nudge is better
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -37,6 +40,8 @@ logger = logging.getLogger(__name__)
 SNOOZE = timedelta(hours=1)
 DISPATCH_JOB = "reminder-dispatch"
 FIRST_BATCH = 20
+# PTB's hint that send_message exists, given on every reminder sent with do_api_request.
+RAW_SEND_HINT = r"Please use 'Bot\.sendMessage' instead of 'Bot\.do_api_request"
 FREE_SENDERS = 2  # requests in flight for the free pace
 PAID_SENDERS = 8  # for 1,000 a second here; each connection more costs httpx CPU per request
 
@@ -91,19 +96,28 @@ def reminder_offer(services: Services) -> Prompt:
     )
 
 
-def reminder_prompt(services: Services, streak: int) -> Prompt:
+def reminder_prompt(services: Services, streak: int) -> tuple[Html, str]:
+    """The reminder's text and its buttons, the latter as the JSON Telegram takes."""
     texts = services.library.texts
     streak_text: Html = texts("streak_days", days=streak) if streak else texts("streak_none")
-    return texts("reminder_due", streak=streak_text), rows(
-        [button(texts("button_start_now"), Action.MENU, "session")],
-        [
-            button(texts("button_snooze"), Action.REMINDER_NOW, "snooze"),
-            button(texts("button_skip_today"), Action.REMINDER_NOW, "skip"),
-        ],
+    keyboard = reminder_keyboard(
+        texts("button_start_now"), texts("button_snooze"), texts("button_skip_today")
     )
+    return texts("reminder_due", streak=streak_text), keyboard
 
 
-Outgoing = tuple[int, int, Prompt]  # (user id, chat id, the reminder)
+@functools.lru_cache(maxsize=64)
+def reminder_keyboard(start: str, snooze: str, skip: str) -> str:
+    """The reminder's buttons in one language, serialized once: a wave sends the same few
+    thousands of times, and PTB would build the JSON again for every message."""
+    markup = rows(
+        [button(start, Action.MENU, "session")],
+        [button(snooze, Action.REMINDER_NOW, "snooze"), button(skip, Action.REMINDER_NOW, "skip")],
+    )
+    return json.dumps(markup.to_dict())
+
+
+Outgoing = tuple[int, int, tuple[Html, str]]  # (user id, chat id, the reminder)
 
 
 async def claim_batch(services: Services, limit: int) -> tuple[list[Outgoing], bool]:
@@ -158,10 +172,19 @@ async def claim_batch(services: Services, limit: int) -> tuple[list[Outgoing], b
 
 async def send_reminder(services: Services, bot: Any, reminder: Outgoing, *, paid: bool) -> bool:
     """Send one claimed reminder; someone who blocked the bot has reminders turned off."""
-    user_id, chat_id, (text, markup) = reminder
-    extra = {"allow_paid_broadcast": True} if paid else {}
+    user_id, chat_id, (text, keyboard) = reminder
+    message = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": keyboard,
+    }
+    if paid:
+        message["allow_paid_broadcast"] = True
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup, **extra)
+        # The raw call: the sent Message is not used, and building it from Telegram's answer
+        # is about a fifth of a send's CPU at paid broadcast's 1,000 a second.
+        await bot.do_api_request("sendMessage", api_kwargs=message)
         return True
     except (Forbidden, BadRequest) as error:
         if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():

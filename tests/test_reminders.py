@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -158,10 +159,10 @@ async def test_one_failing_reminder_does_not_stop_the_others(database_url: str) 
     await add_due_reminders(services, 5, due)
 
     class FlakyBot(RecordingBot):
-        async def send_message(self, chat_id: int, text: str, **_: object) -> None:
-            if chat_id == 3:
+        async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any]) -> None:
+            if api_kwargs["chat_id"] == 3:
                 raise NetworkError("connection reset")
-            await super().send_message(chat_id, text)
+            await super().do_api_request(endpoint, api_kwargs)
 
     bot = FlakyBot()
     assert await dispatch_due(services, bot) == 4
@@ -345,9 +346,10 @@ class RecordingBot:
     def __init__(self) -> None:
         self.sent: list[int] = []
 
-    async def send_message(self, chat_id: int, text: str, **_: object) -> None:
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any]) -> None:
+        assert endpoint == "sendMessage"
         await asyncio.sleep(0)  # let the other dispatcher run in between
-        self.sent.append(chat_id)
+        self.sent.append(api_kwargs["chat_id"])
 
 
 async def test_two_dispatchers_racing_never_double_send(database_url: str) -> None:
