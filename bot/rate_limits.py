@@ -7,12 +7,19 @@ may exceed 1,000 a second, and its first second may carry 2,000. This limiter ke
 differences: free messages go at a steady pace, one at a time, just under Telegram's 30 a
 second, and every message, free or paid, also passes one overall bucket paced a little under
 1,000 a second, so the total never crosses Telegram's paid ceiling.
+
+Pacing alone counts when a request leaves; Telegram counts when it arrives, and a request held
+up on the way (a busy server, a process not scheduled for a few milliseconds) arrives closer to
+the next ones than it left. So each message also holds a place in a one-second window, from the
+moment it is sent until one second after its answer: however late it arrived, it arrived inside
+that span, so no second as Telegram counts it ever holds more than the window allows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -33,6 +40,21 @@ GROUP_MESSAGES_PER_MINUTE = 20
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class OneSecondWindow:
+    """At most `places` messages in any second as the receiver counts them (see above)."""
+
+    def __init__(self, places: int) -> None:
+        self._places = asyncio.Semaphore(places)
+
+    async def take(self) -> None:
+        """Wait for a place; hold it while the message is sent."""
+        await self._places.acquire()
+
+    def leave(self) -> None:
+        """The answer came (or the request failed): the place is free again in one second."""
+        asyncio.get_running_loop().call_later(1.0, self._places.release)
+
+
 class BroadcastRateLimiter(BaseRateLimiter[int]):
     """Free messages at `messages_per_second` (one at a time); all messages under ~1,000/s."""
 
@@ -40,6 +62,9 @@ class BroadcastRateLimiter(BaseRateLimiter[int]):
         # A bucket of one message refilled at the pace: no bursts over Telegram's free limit.
         self._free = AsyncLimiter(1, 1 / messages_per_second)
         self._overall = AsyncLimiter(OVERALL_BURST, OVERALL_BURST / PAID_LANE_PER_SECOND)
+        overall = OneSecondWindow(PAID_MESSAGES_PER_SECOND)
+        self._paid_windows = (overall,)
+        self._free_windows = (OneSecondWindow(math.ceil(messages_per_second)), overall)
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._max_retries = max_retries
         self._not_paused = asyncio.Event()
@@ -71,11 +96,20 @@ class BroadcastRateLimiter(BaseRateLimiter[int]):
             chat_id = int(chat_id)
         if isinstance(chat_id, str) or chat_id < 0:  # a group or channel: 20 a minute each
             await self._group(chat_id).acquire()
-        if not data.get("allow_paid_broadcast"):
+        paid = bool(data.get("allow_paid_broadcast"))
+        if not paid:
             await self._free.acquire()
         await self._overall.acquire()
         await self._not_paused.wait()
-        return await callback(*args, **kwargs)
+        held: list[OneSecondWindow] = []
+        try:
+            for window in self._paid_windows if paid else self._free_windows:
+                await window.take()
+                held.append(window)
+            return await callback(*args, **kwargs)
+        finally:
+            for window in held:
+                window.leave()
 
     async def process_request(
         self,
