@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from bench import population
 from bench.throughput import TOKEN
-from bot.app import build_application
+from bot.app import build_application, freeze_start_up
 from bot.reminders import dispatch_due
 from bot.settings import Settings
 from content.broadcast import PAID_MESSAGES_PER_SECOND, STARS_PER_PAID_MESSAGE
@@ -151,6 +151,7 @@ async def send_wave(count: int = 10_000) -> Broadcast:
             _env_file=None,  # type: ignore[call-arg]
         )
         app = build_application(settings)
+        freeze_start_up()  # as `python -m bot` does once the bot is built
         async with app:
             started = time.perf_counter()
             sent = await dispatch_due(app.bot_data["services"], app.bot)

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import sys
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, freeze_start_up
 from bot.logs import configure_logging
 from bot.settings import SettingsError, TokenMissing, load_settings
 from bot.tryout import run as tryout
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_webhook(settings))
         return 0
     application = build_application(settings)
+    freeze_start_up()
     # run_polling stops cleanly on SIGINT and SIGTERM.
     application.run_polling(
         timeout=settings.polling_timeout_seconds,

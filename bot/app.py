@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import time
 import warnings
@@ -175,6 +176,14 @@ def build_application(
         application.add_handlers([timed(handler) for handler in flow.handlers()])
     application.add_error_handler(fallbacks.on_error)
     return application
+
+
+def freeze_start_up() -> None:
+    """Once the bot is built: what start-up loaded (libraries, the content in every language)
+    lives as long as the process, so the garbage collector stops walking it. Otherwise every
+    full collection stops the bot for about 100 ms, a few times in each big reminder wave."""
+    gc.collect()
+    gc.freeze()
 
 
 async def forget_old_updates(context: CoachContext) -> None:

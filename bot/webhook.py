@@ -16,7 +16,7 @@ import tornado.web
 from sqlalchemy import text
 from telegram import Update
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, freeze_start_up
 from bot.deliveries import Deliveries
 from bot.services import CoachApp, Services
 from bot.settings import Settings
@@ -169,6 +169,7 @@ async def start_webhook(application: CoachApp, settings: Settings) -> WebhookSer
 async def run_webhook(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM, then finish the deliveries in hand and stop."""
     application = build_application(settings)
+    freeze_start_up()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
