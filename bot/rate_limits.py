@@ -3,10 +3,13 @@
 PTB's AIORateLimiter (22.8) sends messages with `allow_paid_broadcast` through a bucket of its
 own (1,000 a second, bursting to 1,000 at once) beside the free one, so free and paid together
 may exceed 1,000 a second, and its first second may carry 2,000. This limiter keeps PTB's shape
-(the `BaseRateLimiter` interface, aiolimiter buckets, a 429 pausing every request) with two
-differences: free messages go at a steady pace, one at a time, just under Telegram's 30 a
-second, and every message, free or paid, also passes one overall bucket paced a little under
-1,000 a second, so the total never crosses Telegram's paid ceiling.
+(the `BaseRateLimiter` interface, a 429 pausing every request) with two differences: free
+messages go at a steady pace just under Telegram's 30 a second, and every message, free or
+paid, also takes a slot of one overall pace a little under 1,000 a second, so the total never
+crosses Telegram's paid ceiling. The paces are slots in turn (`SteadyPace`), not aiolimiter
+buckets: slots missed while messages were held up are made up, where a bucket of one message
+lost every late wake-up for good (the free lane fell to 27 a second in a paid wave), and one
+of ten lost whatever a pause of Telegram's or of this process went over ten messages.
 
 Pacing alone counts when a request leaves; Telegram counts when it arrives, and a request held
 up on the way (a busy server, a process not scheduled for a few milliseconds) arrives closer to
@@ -31,13 +34,33 @@ from content.broadcast import PAID_MESSAGES_PER_SECOND
 
 logger = logging.getLogger(__name__)
 
-# A margin under Telegram's ceiling: requests arrive with a little jitter, and one 429 pauses
-# the whole bot for over a second. A small burst lets a late timer catch up without drifting.
-OVERALL_BURST = 10
-PAID_LANE_PER_SECOND = PAID_MESSAGES_PER_SECOND - 2 * OVERALL_BURST
+# A margin under Telegram's ceiling: one 429 pauses the whole bot for over a second.
+PAID_LANE_PER_SECOND = PAID_MESSAGES_PER_SECOND - 20
 GROUP_MESSAGES_PER_MINUTE = 20
+# Slots missed while messages were held up (Telegram slow to answer, this process busy, a timer
+# woken late) are made up at once, up to this much; the one-second windows keep every second
+# under Telegram's count meanwhile. Without it the pace only ever drifts below itself.
+CATCH_UP_SECONDS = 0.3
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class SteadyPace:
+    """One message every 1/`per_second` seconds, in slots taken in turn. Slots missed while
+    messages were held up on the way (up to `catch_up` seconds of them) are used late, at once;
+    after a quiet spell, with nothing sent meanwhile, the pace starts afresh without a burst."""
+
+    def __init__(self, per_second: float, catch_up: float) -> None:
+        self._interval = 1 / per_second
+        self._catch_up = catch_up
+        self._next = -math.inf  # the next slot, in event loop time
+
+    async def acquire(self, *, held_up: bool) -> None:
+        now = asyncio.get_running_loop().time()
+        slot = max(self._next, now - self._catch_up if held_up else now)
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
 
 class OneSecondWindow:
@@ -56,12 +79,12 @@ class OneSecondWindow:
 
 
 class BroadcastRateLimiter(BaseRateLimiter[int]):
-    """Free messages at `messages_per_second` (one at a time); all messages under ~1,000/s."""
+    """Free messages at `messages_per_second`; all messages under ~1,000/s."""
 
     def __init__(self, messages_per_second: float, max_retries: int = 3) -> None:
-        # A bucket of one message refilled at the pace: no bursts over Telegram's free limit.
-        self._free = AsyncLimiter(1, 1 / messages_per_second)
-        self._overall = AsyncLimiter(OVERALL_BURST, OVERALL_BURST / PAID_LANE_PER_SECOND)
+        self._free = SteadyPace(messages_per_second, CATCH_UP_SECONDS)
+        self._overall = SteadyPace(PAID_LANE_PER_SECOND, CATCH_UP_SECONDS)
+        self._sending = 0  # messages sent and not yet answered
         overall = OneSecondWindow(PAID_MESSAGES_PER_SECOND)
         self._paid_windows = (overall,)
         self._free_windows = (OneSecondWindow(math.ceil(messages_per_second)), overall)
@@ -98,15 +121,19 @@ class BroadcastRateLimiter(BaseRateLimiter[int]):
             await self._group(chat_id).acquire()
         paid = bool(data.get("allow_paid_broadcast"))
         if not paid:
-            await self._free.acquire()
-        await self._overall.acquire()
+            await self._free.acquire(held_up=self._sending > 0)
+        await self._overall.acquire(held_up=self._sending > 0)
         await self._not_paused.wait()
         held: list[OneSecondWindow] = []
         try:
             for window in self._paid_windows if paid else self._free_windows:
                 await window.take()
                 held.append(window)
-            return await callback(*args, **kwargs)
+            self._sending += 1
+            try:
+                return await callback(*args, **kwargs)
+            finally:
+                self._sending -= 1
         finally:
             for window in held:
                 window.leave()
