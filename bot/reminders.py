@@ -110,8 +110,8 @@ def reminder_prompt(services: Services, streak: int) -> tuple[Html, str]:
 
 @functools.lru_cache(maxsize=64)
 def reminder_keyboard(start: str, snooze: str, skip: str) -> str:
-    """The reminder's buttons in one language, serialized once: a wave sends the same few
-    thousands of times, and PTB would build the JSON again for every message."""
+    """The reminder's buttons in one language, serialized once: a wave sends the same buttons
+    thousands of times, and PTB would build their JSON again for every message."""
     markup = rows(
         [button(start, Action.MENU, "session")],
         [button(snooze, Action.REMINDER_NOW, "snooze"), button(skip, Action.REMINDER_NOW, "skip")],
