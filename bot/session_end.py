@@ -150,5 +150,15 @@ def summary_text(services: Services, session: ExerciseSession, next_level: DoseL
         pain_line,
         symptom_line,
         texts(f"next_{next_level.value}"),
-        texts("flare_note") if next_level is DoseLevel.GENTLE else "",
+        _after_note(services, session, next_level),
     )
+
+
+def _after_note(services: Services, session: ExerciseSession, next_level: DoseLevel) -> Html:
+    """What to watch for after the session: get checked after a see-soon sign such as new
+    numbness or weakness; otherwise, after a flare, that a mild one settling in a day is fine."""
+    texts, rules = services.library.texts, services.library.stop_rules
+    reasons = (rules.hurt_reason(e.hurt_reason or "") for e in session.exercises)
+    if any(reason is not None and reason.get_checked for reason in reasons):
+        return texts("get_checked_soon")
+    return texts("flare_note") if next_level is DoseLevel.GENTLE else Html("")

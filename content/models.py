@@ -257,6 +257,9 @@ class HurtReason(Frozen):
     label: str
     outcome: HurtOutcomeName
     regions: list[RegionKey] = list(RegionKey)
+    # A "see a clinician soon" sign (content brief, section 4): the session's end says to get
+    # checked instead of calling a flare fine.
+    get_checked: bool = False
 
 
 class ClinicianAdvice(Frozen):

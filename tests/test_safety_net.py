@@ -37,6 +37,7 @@ async def set_daily_reminder_at_eight(user: ScriptedUser) -> None:
 
 def assert_offers_no_exercise(message: BotMessage) -> None:
     assert "switched off" in message
+    assert "emergency department" in message  # what to do now comes first, every time
     assert CHECKED in message.labels
     assert not any("session" in label.lower() for label in message.labels)
 

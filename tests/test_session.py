@@ -157,6 +157,38 @@ async def test_it_hurts_spreading_stops_the_exercise_and_next_session_is_gentle(
     standin.assert_no_refusals()
 
 
+async def test_the_it_hurts_question_can_stop_the_session_without_a_reason(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await onboard(user)
+    step = await start_session(user)
+    await user.press("It hurts", on=step)
+    question = await user.expect("What happened?")
+    await user.press("■ Stop session", on=question)
+    pain = await user.expect("Session stopped")
+    assert "How strong is your pain now" in pain
+    standin.assert_no_refusals()
+
+
+async def test_new_numbness_or_weakness_ends_with_get_checked_not_a_flare_is_fine(
+    bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser]
+) -> None:
+    user = new_user()
+    await onboard(user)
+    step = await start_session(user, pain_before="4")
+    await user.press("It hurts", on=step)
+    await user.press("New numbness, tingling or weakness", on=await user.expect("What happened?"))
+    after = await user.expect("stop Child's pose for today")
+    await user.press("■ Stop", on=after)
+    await user.press("6", on=await user.expect("Session stopped"))
+    await user.press("Spread", on=await user.expect("where are your symptoms"))
+    summary = await user.expect("stopped early")
+    assert "ask a doctor or physio to check you in the next few days" in summary
+    assert "mild flare" not in summary  # no reassurance after a see-soon sign
+    standin.assert_no_refusals()
+
+
 async def test_red_flag_mid_session_ends_it_with_the_emergency_advice(
     bot: RunningBot, new_user: type[ScriptedUser]
 ) -> None:

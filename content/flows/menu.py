@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from content.flows.actions import Action
 from content.flows.core import Button, Show, column
-from content.texts import Texts
+from content.texts import Texts, join_lines
 
 MENU_ITEMS = ("session", "progress", "learn", "settings", "warning", "help")
 # Words other flows put on menu buttons (the offers after onboarding and after a session).
@@ -28,7 +28,7 @@ def menu(texts: Texts, *, may_exercise: bool, onboarded: bool) -> Show:
 def blocked(texts: Texts) -> Show:
     """Exercise is off after a warning sign: say so, and offer the way back."""
     return Show(
-        texts("blocked_by_emergency"),
+        join_lines(texts("blocked_get_help"), texts("blocked_by_emergency")),
         column(
             [
                 Button(texts("button_checked"), Action.CHECKED),

@@ -163,6 +163,8 @@ def hurt_prompt(library: Library, place: Place, region: RegionKey) -> tuple[Html
         )
         for reason in rules.hurt_reasons_for(region)
     ]
+    # Someone in pain must not have to pick a reason first to be able to stop.
+    options.append(Button(library.texts("button_stop"), Action.STOP, (place.session_id,)))
     neck_signs = ""
     if region is RegionKey.CERVICAL:
         signs = "\n".join(f"• {escape(sign)}" for sign in library.red_flags.neck_movement)
