@@ -37,7 +37,7 @@ async def test_a_message_and_an_upload_reach_telegram_as_sent(
 async def test_a_server_that_never_answers_times_out() -> None:
     async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(1)
-        await asyncio.sleep(5)
+        await asyncio.Event().wait()  # never answers
 
     server = await asyncio.start_server(hold, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
