@@ -89,3 +89,9 @@ async def start_session(user: ScriptedUser, pain_before: str = "4") -> BotMessag
     step = await user.expect("1/")
     await user.answer_to(pressed)  # the press is fully handled: the pain question closed too
     return step
+
+
+async def what_hurts(user: ScriptedUser, step: BotMessage) -> BotMessage:
+    """Press "It hurts" on an exercise step; return the question of what happened."""
+    await user.press("It hurts", on=step)
+    return await user.expect("What happened?")

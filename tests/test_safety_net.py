@@ -10,7 +10,13 @@ from sqlalchemy import select
 from bot.reminders import dispatch_due
 from storage.models import ExerciseSession, User
 from tests.conftest import FakeClock, RunningBot
-from tests.flows import answer_safety_questions, choose_area_and_side, onboard, start_session
+from tests.flows import (
+    answer_safety_questions,
+    choose_area_and_side,
+    onboard,
+    start_session,
+    what_hurts,
+)
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
 CHECKED = "I've been checked and may exercise"
@@ -231,8 +237,7 @@ async def test_neck_signs_during_a_neck_exercise_end_the_session_with_same_day_a
     user = new_user()
     await onboard(user, region="Neck", side="Left", reach="Forearm")
     step = await start_session(user)
-    await user.press("It hurts", on=step)
-    question = await user.expect("What happened?")
+    question = await what_hurts(user, step)
     for sign in ("Dizziness", "Double vision", "Trouble speaking or swallowing", "Feeling sick"):
         assert sign in question
     assert "Pain went above 3/10" in question.labels
@@ -253,8 +258,7 @@ async def test_low_back_it_hurts_offers_pain_over_the_limit_and_no_neck_signs(
     user = new_user()
     await onboard(user)
     step = await start_session(user)
-    await user.press("It hurts", on=step)
-    question = await user.expect("What happened?")
+    question = await what_hurts(user, step)
     assert "Pain went above 3/10" in question.labels
     assert "Dizziness" not in question
     assert not any("Dizzy" in label for label in question.labels)
@@ -304,8 +308,7 @@ async def stop_and_finish(user: ScriptedUser, step: BotMessage) -> BotMessage:
 
 async def hurt_on_first_step(user: ScriptedUser, step: BotMessage) -> BotMessage:
     """Stop the first exercise with "It hurts"; return the next exercise's new message."""
-    await user.press("It hurts", on=step)
-    await user.press("Sharper pain", on=await user.expect("What happened?"))
+    await user.press("Sharper pain", on=await what_hurts(user, step))
     following = await user.reply()
     assert user.message(step.message_id).labels == []  # the stopped exercise: its note only
     return following

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from storage.models import ExerciseSession, User
 from tests.conftest import RunningBot
-from tests.flows import onboard, start_session
+from tests.flows import onboard, start_session, what_hurts
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
 
@@ -123,8 +123,7 @@ async def test_it_hurts_spreading_stops_the_exercise_and_next_session_is_gentle(
     step = await start_session(user, pain_before="4")
     step = await finish_step(user, bot, step)  # child's pose done; knee to chest, right leg
     assert "Single knee to chest" in step
-    await user.press("It hurts", on=step)
-    question = await user.expect("What happened?")
+    question = await what_hurts(user, step)
     await user.press("It spread further down my leg", on=question)
     after = await user.expect("stop Single knee to chest for today")  # the next exercise
     assert after.message_id != step.message_id and "Lumbar side bending" in after
@@ -163,8 +162,7 @@ async def test_the_it_hurts_question_can_stop_the_session_without_a_reason(
     user = new_user()
     await onboard(user)
     step = await start_session(user)
-    await user.press("It hurts", on=step)
-    question = await user.expect("What happened?")
+    question = await what_hurts(user, step)
     await user.press("■ Stop session", on=question)
     pain = await user.expect("Session stopped")
     assert "How strong is your pain now" in pain
@@ -177,8 +175,7 @@ async def test_new_numbness_or_weakness_ends_with_get_checked_not_a_flare_is_fin
     user = new_user()
     await onboard(user)
     step = await start_session(user, pain_before="4")
-    await user.press("It hurts", on=step)
-    await user.press("New numbness, tingling or weakness", on=await user.expect("What happened?"))
+    await user.press("New numbness, tingling or weakness", on=await what_hurts(user, step))
     after = await user.expect("stop Child's pose for today")
     await user.press("■ Stop", on=after)
     await user.press("6", on=await user.expect("Session stopped"))
@@ -195,8 +192,7 @@ async def test_red_flag_mid_session_ends_it_with_the_emergency_advice(
     user = new_user()
     await onboard(user)
     step = await start_session(user)
-    await user.press("It hurts", on=step)
-    question = await user.expect("What happened?")
+    question = await what_hurts(user, step)
     await user.press("One of the warning signs", on=question)
     advice = await user.expect("urgent help now")
     assert advice.buttons == ()
