@@ -34,6 +34,7 @@ from bot import (
     private,
     progress,
     psfs,
+    raw_calls,
     reminder_settings,
     reminders,
     router,
@@ -82,7 +83,7 @@ def build_application(
     """
     for each in LANGUAGES:  # fails loudly, before any connection, if content is broken
         library_for(each)
-    warnings.filterwarnings("ignore", reminders.RAW_SEND_HINT, PTBUserWarning)
+    warnings.filterwarnings("ignore", raw_calls.RAW_CALL_HINT, PTBUserWarning)
     # A webhook update on PostgreSQL holds its claim's connection while its handlers take
     # another (bot/deliveries.py): one more connection than updates at once can never run dry,
     # and the rest serve jobs (reminders, hold timers) and health checks.

@@ -23,7 +23,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot import first_read
+from bot import first_read, raw_calls
 from bot.callbacks import encode
 from bot.interaction import chat_id_of, current_user, note_pressed_message_changed
 from bot.services import CoachContext, Services
@@ -94,14 +94,12 @@ async def _edit(screen: Screen, message_id: int, media: bool | None, effect: Sho
     try:
         if media is not False:
             try:
-                await bot.edit_message_caption(
-                    screen.chat_id, message_id, caption=effect.text, reply_markup=keyboard
-                )
+                await raw_calls.edit_caption(bot, screen.chat_id, message_id, effect.text, keyboard)
                 return
             except BadRequest as error:
                 if media or "caption" not in error.message.lower():
                     raise  # not a message without a caption: handled below
-        await bot.edit_message_text(effect.text, screen.chat_id, message_id, reply_markup=keyboard)
+        await raw_calls.edit_text(bot, screen.chat_id, message_id, effect.text, keyboard)
     except BadRequest as error:
         if "not modified" in error.message.lower():
             return  # a doubled press asked for what is already shown

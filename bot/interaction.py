@@ -13,7 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 
-from bot import first_read
+from bot import first_read, raw_calls
 from bot.callbacks import Callback, decode
 from bot.services import CoachContext, Services, active_language
 from content.library import visible_length
@@ -144,19 +144,20 @@ async def close_answered_question(context: CoachContext, query: CallbackQuery) -
     if label is None:
         return
     answer = context.services.library.texts("answered", choice=label)
+    bot, chat_id, message_id = context.bot, message.chat_id, message.message_id
     try:
         if message.caption is not None or message.effective_attachment is not None:
             caption = join_lines(message.caption_html or "", answer)
             if visible_length(caption) <= CAPTION_LIMIT:
-                await query.edit_message_caption(caption=caption, reply_markup=None)
+                await raw_calls.edit_caption(bot, chat_id, message_id, caption, None)
             else:
-                await query.edit_message_reply_markup(reply_markup=None)
+                await raw_calls.edit_buttons(bot, chat_id, message_id, None)
         else:
             text = join_lines(message.text_html or "", answer)
             if visible_length(text) <= TEXT_LIMIT:
-                await query.edit_message_text(text, reply_markup=None)
+                await raw_calls.edit_text(bot, chat_id, message_id, text, None)
             else:
-                await query.edit_message_reply_markup(reply_markup=None)
+                await raw_calls.edit_buttons(bot, chat_id, message_id, None)
     except TelegramError as error:  # deleted, too old, blocked: the answer is taken all the same
         logger.info("could not close an answered question: %s", error)
 
@@ -174,12 +175,16 @@ async def change_pressed_message(
     note_pressed_message_changed()
     query = update.callback_query
     assert query is not None
+    message = query.message
+    if not isinstance(message, Message):
+        return  # too old for Telegram to show us: nothing to change
+    bot, chat_id, message_id = query.get_bot(), message.chat_id, message.message_id
     try:
         if text is None:
-            await query.edit_message_reply_markup(markup)
-        elif isinstance(query.message, Message) and query.message.effective_attachment is not None:
-            await query.edit_message_caption(caption=text, reply_markup=markup)
+            await raw_calls.edit_buttons(bot, chat_id, message_id, markup)
+        elif message.effective_attachment is not None:
+            await raw_calls.edit_caption(bot, chat_id, message_id, text, markup)
         else:
-            await query.edit_message_text(text, reply_markup=markup)
+            await raw_calls.edit_text(bot, chat_id, message_id, text, markup)
     except BadRequest as error:  # gone or unchanged: what the press did is saved all the same
         logger.info("could not change the pressed message: %s", error)

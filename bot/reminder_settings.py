@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-from timezonefinder import TimezoneFinder
 
 from bot.callbacks import Action, Callback, pattern
 from bot.engine import PureFlow, RecordHandler, prompt_of, run_step
@@ -24,9 +23,15 @@ from content.rules import Screening
 from storage.models import Reminder, User
 from storage.reminders import save_reminder
 
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
 
 @cache
 def _zone_finder() -> TimezoneFinder:
+    # Imported on the first shared location: with numpy it adds about 100 ms to start-up.
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()  # loads its offline map once
 
 

@@ -1,0 +1,66 @@
+"""Bot API calls whose answer the coach never reads, made raw.
+
+Telegram answers an edit with the whole edited message (and a send with the sent one). PTB
+builds a `Message` from it, and that costs more CPU than the call itself: about a fifth of a
+button press (bench/NOTES.md). Edits and reminders go through `do_api_request` instead, which
+keeps everything else PTB does for a call: the rate limiter, the defaults' parse mode is set
+here, errors are the same `TelegramError`s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+
+# PTB's hint, on every raw call, that a typed method exists; bot/app.py silences it.
+RAW_CALL_HINT = r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request"
+
+
+async def call(bot: Any, method: str, fields: dict[str, Any]) -> None:
+    """Make one Bot API call and drop Telegram's answer (None fields are left out, as PTB
+    does: a missing reply_markup on an edit takes the buttons away)."""
+    await bot.do_api_request(method, api_kwargs=fields)
+
+
+async def edit_text(
+    bot: Any, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    await call(
+        bot,
+        "editMessageText",
+        {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": markup,
+        },
+    )
+
+
+async def edit_caption(
+    bot: Any, chat_id: int, message_id: int, caption: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    await call(
+        bot,
+        "editMessageCaption",
+        {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "caption": caption,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": markup,
+        },
+    )
+
+
+async def edit_buttons(
+    bot: Any, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+) -> None:
+    await call(
+        bot,
+        "editMessageReplyMarkup",
+        {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup},
+    )
