@@ -92,13 +92,18 @@ class Progress:
 async def load_streak(
     db: AsyncSession, user: User, today: date
 ) -> tuple[CurrentStreak, dict[date, str], set[date]]:
-    """The current streak, reading back only as far as the streak reaches."""
+    """The current streak, reading back only as far as the streak reaches: each wider window
+    reads only the days older than the last one read (pauses, a few rows, are read once)."""
     history_days = (today - user.created_at.date()).days + 1
+    pauses = await pauses_since(db, user.id, today - timedelta(days=history_days))
     window = FIRST_WINDOW_DAYS
+    days: dict[date, str] = {}
+    read_from: date | None = None  # the oldest day read so far
     while True:
         since = today - timedelta(days=window)
-        days = await session_days(db, user.id, since)
-        paused = paused_days(await pauses_since(db, user.id, since), since, today)
+        days.update(await session_days(db, user.id, since, before=read_from))
+        read_from = since
+        paused = paused_days(pauses, since, today)
         streak = current_streak(days.keys(), paused, today)
         if streak.reached is None or streak.reached > since or window >= history_days:
             return streak, days, paused

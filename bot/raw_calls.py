@@ -1,10 +1,10 @@
 """Bot API calls whose answer the coach never reads, made raw.
 
 Telegram answers an edit with the whole edited message (and a send with the sent one). PTB
-builds a `Message` from it, and that costs more CPU than the call itself: about a fifth of a
-button press (bench/NOTES.md). Edits and reminders go through `do_api_request` instead, which
-keeps everything else PTB does for a call: the rate limiter, the defaults' parse mode is set
-here, errors are the same `TelegramError`s.
+builds a `Message` from it, which costs more CPU than sending the call (bench/NOTES.md).
+Edits and reminders therefore go through `do_api_request`, which keeps the rest of what PTB
+does for a call: the rate limiter, the transport, and the same `TelegramError`s. The parse
+mode is given here, since PTB's defaults are not applied to raw calls.
 """
 
 from __future__ import annotations

@@ -31,17 +31,23 @@ def counts_for_streak() -> ColumnElement[bool]:
     )
 
 
-async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date, str]:
-    """Local days with a counted session since `since`, each with its highest dose level."""
-    result = await db.execute(
-        select(ExerciseSession.local_date, ExerciseSession.dose_level).where(
-            ExerciseSession.user_id == user_id,
-            ExerciseSession.local_date >= since,
-            counts_for_streak(),
-        )
+async def session_days(
+    db: AsyncSession, user_id: int, since: date, before: date | None = None
+) -> dict[date, str]:
+    """Local days with a counted session from `since` (and before `before`, if given), each
+    with its highest dose level."""
+    statement = select(ExerciseSession.local_date, ExerciseSession.dose_level).where(
+        ExerciseSession.user_id == user_id,
+        ExerciseSession.local_date >= since,
+        counts_for_streak(),
     )
+    if before is not None:
+        statement = statement.where(ExerciseSession.local_date < before)
+    # On the session's connection, not through the ORM: plain rows, years of them for a
+    # long streak, without the ORM's per-row loading.
+    connection = await db.connection()
     days: dict[date, str] = {}
-    for day, level in result.all():
+    for day, level in (await connection.execute(statement)).all():
         if days.get(day) != "standard":
             days[day] = level
     return days

@@ -145,6 +145,27 @@ async def test_hundreds_of_sessions_read_well_and_the_streak_reaches_back(
     picture_of(standin, summary)
 
 
+async def test_an_old_pause_bridges_a_streak_read_back_over_several_windows(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    # 400 days back: the first window (12 weeks) reads the newest days, a wider one the older
+    # days only, and a pause 200 days ago must bridge the gap it covers in that older read.
+    user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
+    today = date(2026, 3, 10)
+    gap = [today - timedelta(days=n) for n in range(200, 210)]
+    async with bot.services.transaction() as db:
+        row = await db.get(User, user_id)
+        assert row is not None
+        row.created_at = datetime(2024, 1, 1, tzinfo=UTC)
+        db.add(Pause(user_id=user_id, starts_on=gap[-1], ends_on=gap[0]))
+    days = [today - timedelta(days=n) for n in range(400)]
+    await add_sessions(bot, user_id, [day for day in days if day not in gap])
+    await user.send("/streak")
+    summary = await user.expect("Your progress")
+    assert "Current streak: 390 day(s), today done ✓" in summary
+    assert "Best streak: 390 day(s)" in summary
+
+
 async def test_a_pause_keeps_the_streak_and_ends_on_resume(
     bot: RunningBot, standin: TelegramStandIn, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
