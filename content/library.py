@@ -38,6 +38,9 @@ CAPTION_LIMIT = 1024  # a step's first set is the caption of its picture
 M = TypeVar("M", bound=BaseModel)
 _TAG = re.compile(r"<[^>]+>")
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the content is read once per
+# language at start-up, and the pure-Python parser took over a second of it for six languages.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROUTINES_KEPT = 4096  # distinct routines kept per language; a full cache starts again
 
 
@@ -111,7 +114,7 @@ class Library:
 
 def _read_raw(translate: Translate | None, path: Path) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"{path.name}: cannot be read: {error}") from error
     return raw if translate is None else translate_file(path.name, raw, translate)
