@@ -4,7 +4,7 @@ Unicode: property tests with Hypothesis, plus the inputs that once crashed the b
 from datetime import UTC, date, datetime, time
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.callbacks import MAX_NUMBER, SHAPES, Action, decode, encode
@@ -83,6 +83,7 @@ def test_index_words_give_an_index_below_the_count_or_none(
     assert index is None or (0 <= index < count and word == f"{letter}{index}")
 
 
+@settings(deadline=None)  # the first place found loads the offline map (seconds on a slow host)
 @given(st.floats(), st.floats())
 @example(float("nan"), 0.0)
 @example(200.0, 13.4)

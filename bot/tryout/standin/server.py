@@ -84,6 +84,7 @@ class TelegramStandIn(BotApiMethods):
         self._next_webhook = itertools.count()
         self._delivery_tasks: set[asyncio.Task[None]] = set()
         self.delivered_ids: set[int] = set()  # updates a webhook answered with a 2xx
+        self.press_update_ids: dict[str, int] = {}  # callback query id -> its update's id
         self._delivered: dict[int, asyncio.Event] = {}  # waited-for update id -> answered
         self._http: tornado.httpclient.AsyncHTTPClient | None = None
         self._server: tornado.httpserver.HTTPServer | None = None
@@ -215,7 +216,7 @@ class TelegramStandIn(BotApiMethods):
         """Queue a callback query for a button on one of the bot's messages."""
         query_id = str(next(self._callback_ids))
         self._open_callback_queries[query_id] = chat.chat_id
-        self.push_update(
+        update = self.push_update(
             {
                 "callback_query": {
                     "id": query_id,
@@ -226,6 +227,8 @@ class TelegramStandIn(BotApiMethods):
                 }
             }
         )
+        if self.recording:
+            self.press_update_ids[query_id] = update["update_id"]
         return query_id
 
     def unanswered_presses(self) -> set[str]:
