@@ -2,9 +2,10 @@
 
 Telegram answers an edit with the whole edited message (and a send with the sent one). PTB
 builds a `Message` from it, a good part of a call's CPU, for nothing when it is not read
-(bench/NOTES.md). Edits and reminders therefore go through `do_api_request`, which keeps the rest of what PTB
-does for a call: the rate limiter, the transport, and the same `TelegramError`s. The parse
-mode is given here, since PTB's defaults are not applied to raw calls.
+(bench/NOTES.md). Edits and reminders therefore go through `do_api_request`, which keeps the
+rest of what PTB does for a call: the rate limiter, the transport, and the same
+`TelegramError`s. The parse mode is given here, since PTB's defaults are not applied to raw
+calls.
 """
 
 from __future__ import annotations

@@ -44,7 +44,9 @@ async def session_days(
     if before is not None:
         statement = statement.where(ExerciseSession.local_date < before)
     # On the session's connection, not through the ORM: plain rows, years of them for a
-    # long streak, without the ORM's per-row loading.
+    # long streak, without the ORM's per-row loading. Flushed first, as an ORM query would,
+    # so a session ended in this transaction counts.
+    await db.flush()
     connection = await db.connection()
     days: dict[date, str] = {}
     for day, level in (await connection.execute(statement)).all():
