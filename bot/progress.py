@@ -29,6 +29,7 @@ from content.models import RegionKey
 from content.statuses import ExerciseOutcome, SymptomChangeKey
 from content.streaks import (
     CurrentStreak,
+    DayRun,
     best_streak,
     current_streak,
     days_this_week,
@@ -38,19 +39,17 @@ from content.streaks import (
 from content.texts import Html, join_lines
 from storage.models import ExerciseSession, Pause, User
 from storage.progress import (
-    counted_sessions,
     first_and_last_pains,
-    open_pause,
     pain_by_day,
-    pauses_since,
+    pauses_of_user,
     session_days,
+    session_runs,
     sessions_for_export,
 )
 from storage.psfs import rated_activities
 from storage.safety import dropped_exercise_keys
 
-FIRST_WINDOW_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks: one read serves both
-WINDOW_GROWTH = 8
+PICTURE_DAYS = 7 * charts.WEEKS  # the picture's 12 weeks, with the days of this week
 EXPORT_COLUMNS = (
     "local_date",
     "local_start",
@@ -89,51 +88,68 @@ class Progress:
     pause: Pause | None
 
 
-async def load_streak(
-    db: AsyncSession, user: User, today: date
-) -> tuple[CurrentStreak, dict[date, str], set[date]]:
-    """The current streak, reading back only as far as the streak reaches: each wider window
-    reads only the days older than the last one read (pauses, a few rows, are read once)."""
-    history_days = (today - user.created_at.date()).days + 1
-    pauses = await pauses_since(db, user.id, today - timedelta(days=history_days))
-    window = FIRST_WINDOW_DAYS
-    days: dict[date, str] = {}
-    read_from: date | None = None  # the oldest day read so far
-    while True:
-        since = today - timedelta(days=window)
-        days.update(await session_days(db, user.id, since, before=read_from))
-        read_from = since
-        paused = paused_days(pauses, since, today)
-        streak = current_streak(days.keys(), paused, today)
-        if streak.reached is None or streak.reached > since or window >= history_days:
-            return streak, days, paused
-        window *= WINDOW_GROWTH
+@dataclass(frozen=True)
+class History:
+    """A person's counted sessions as runs of days, and their pauses, read once."""
+
+    runs: list[DayRun]
+    sessions: int
+    pauses: list[Pause]
+    paused: set[date]
+
+    def streak(self, today: date) -> CurrentStreak:
+        return current_streak(self.runs, self.paused, today)
+
+    @property
+    def best(self) -> int:
+        return best_streak(self.runs, self.paused)
+
+    def pause_on(self, day: date) -> Pause | None:
+        """The latest pause covering `day`, if any."""
+        covering = [p for p in self.pauses if p.starts_on <= day and (p.ends_on or day) >= day]
+        return covering[-1] if covering else None
+
+
+async def load_history(db: AsyncSession, user: User, today: date) -> History:
+    """Two reads whatever the history's length: a year of daily sessions is one run."""
+    runs = await session_runs(db, user.id)
+    pauses = await pauses_of_user(db, user.id)
+    since = runs[0][0] if runs else today
+    return History(
+        runs=[DayRun(first, last) for first, last, _ in runs],
+        sessions=sum(sessions for *_, sessions in runs),
+        pauses=pauses,
+        paused=paused_days([(p.starts_on, p.ends_on) for p in pauses], since, today),
+    )
 
 
 async def record_best_streak(db: AsyncSession, user: User, today: date) -> int:
     """Keep the best streak up to date (called whenever a session ends or progress is read)."""
-    _, days, paused = await load_streak(db, user, today)
-    user.best_streak = max(user.best_streak, best_streak(days.keys(), paused))
+    history = await load_history(db, user, today)
+    _raise_best_streak(user, history.best)
     return user.best_streak
+
+
+def _raise_best_streak(user: User, best: int) -> None:
+    if best > user.best_streak:  # only then: an unchanged user is not flushed before each read
+        user.best_streak = best
 
 
 async def load_progress(db: AsyncSession, services: Services, user: User) -> Progress:
     today = local_today(services, user)
-    # The first window (12 weeks) already reaches back past the calendar's first Monday.
-    streak, days, paused = await load_streak(db, user, today)
-    # Any run in the days read counts, also one that ended before anyone looked.
-    user.best_streak = max(user.best_streak, best_streak(days.keys(), paused))
-    total, last_day = await counted_sessions(db, user.id)
+    history = await load_history(db, user, today)
+    _raise_best_streak(user, history.best)
+    days = await session_days(db, user.id, today - timedelta(days=PICTURE_DAYS))
     return Progress(
         today=today,
         days=days,
-        paused=paused,
-        streak=streak,
+        paused=history.paused,
+        streak=history.streak(today),
         best=user.best_streak,
         this_week=days_this_week(days.keys(), today),
-        total=total,
-        last_day=last_day,
-        pause=await open_pause(db, user.id, today),
+        total=history.sessions,
+        last_day=history.runs[-1].last if history.runs else None,
+        pause=history.pause_on(today),
     )
 
 

@@ -27,10 +27,10 @@ from bot.broadcast import PaidShare
 from bot.callbacks import Action, Callback, pattern
 from bot.interaction import Prompt, chat_id_of, current_user, is_private_chat, on_press, send
 from bot.keyboards import button, rows
-from bot.progress import FIRST_WINDOW_DAYS, load_streak
+from bot.progress import PICTURE_DAYS, load_history
 from bot.services import CoachContext, Services, is_database_unavailable, speaking
 from content.schedule import next_due_utc
-from content.streaks import current_streak, paused_days
+from content.streaks import current_streak, day_runs, paused_days
 from content.texts import Html
 from storage.models import Reminder, User
 from storage.progress import counted_days_of, pauses_of
@@ -136,7 +136,7 @@ async def claim_batch(services: Services, limit: int) -> tuple[list[Outgoing], b
         todays = {
             user.id: now.astimezone(ZoneInfo(reminder.timezone)).date() for reminder, user in batch
         }
-        since = min(todays.values(), default=now.date()) - timedelta(days=FIRST_WINDOW_DAYS)
+        since = min(todays.values(), default=now.date()) - timedelta(days=PICTURE_DAYS)
         days = await counted_days_of(db, list(todays), since)
         pauses = await pauses_of(db, list(todays), since)
         claims: list[tuple[int, datetime | None, date | None]] = []
@@ -161,10 +161,10 @@ async def claim_batch(services: Services, limit: int) -> tuple[list[Outgoing], b
                 continue
             today = todays[user_id]
             streak = current_streak(
-                days[user_id], paused_days(pauses[user_id], since, today), today
+                day_runs(days[user_id]), paused_days(pauses[user_id], since, today), today
             )
             if streak.reached is not None and streak.reached <= since:  # longer than the window
-                streak, _, _ = await load_streak(db, user, today)
+                streak = (await load_history(db, user, today)).streak(today)
             with speaking(user.language):  # a job: no update set the language
                 prompt = reminder_prompt(services, streak.days)
             outbox.append((user_id, user.chat_id, prompt))

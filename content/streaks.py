@@ -7,12 +7,46 @@ alive today, marked "today still to do", instead of dropping to zero in the morn
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
 
 ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DayRun:
+    """Consecutive local days with a session, `first` to `last` inclusive."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def day_runs(days: Iterable[date]) -> list[DayRun]:
+    """Days with a session gathered into runs of consecutive days, oldest first."""
+    runs: list[DayRun] = []
+    for day in sorted(days):
+        if runs and day - runs[-1].last <= ONE_DAY:
+            runs[-1] = DayRun(runs[-1].first, day)
+        else:
+            runs.append(DayRun(day, day))
+    return runs
+
+
+def _run_index(runs: Sequence[DayRun], day: date) -> int:
+    """The index of the latest run starting on or before `day` (-1 if none does)."""
+    return bisect_right(runs, day, key=lambda run: run.first) - 1
+
+
+def _holds(runs: Sequence[DayRun], day: date) -> bool:
+    index = _run_index(runs, day)
+    return index >= 0 and day <= runs[index].last
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,39 +56,51 @@ class CurrentStreak:
     reached: date | None  # the earliest day the walk back looked at (for bounded queries)
 
 
-def current_streak(done: Collection[date], paused: Collection[date], today: date) -> CurrentStreak:
+def current_streak(runs: Sequence[DayRun], paused: Collection[date], today: date) -> CurrentStreak:
     """Days in a row up to today; an open today does not break a streak alive yesterday.
 
-    After moving west a session can be dated a day ahead of the new "today": it counts as today.
+    `runs` are the session days as `day_runs` gathers them, so a long streak is walked a run
+    at a time, not a day at a time. After moving west a session can be dated a day ahead of
+    the new "today": it counts as today.
     """
-    if today + ONE_DAY in done:
+    if _holds(runs, today + ONE_DAY):
         today += ONE_DAY
-    today_done = today in done
+    today_done = _holds(runs, today)
     day = today if today_done or today in paused else today - ONE_DAY
+    index = _run_index(runs, day)
     count = 0
     while True:
-        if day in done:
-            count += 1
-        elif day not in paused:
+        if index >= 0 and day <= runs[index].last:  # a session day: its whole run counts
+            count += (day - runs[index].first).days + 1
+            day = runs[index].first - ONE_DAY
+            index -= 1
+        elif day in paused:  # neither counts nor breaks
+            day -= ONE_DAY
+        else:
             break
-        day -= ONE_DAY
     return CurrentStreak(count, today_done, day)
 
 
-def best_streak(done: Collection[date], paused: Collection[date]) -> int:
+def best_streak(runs: Sequence[DayRun], paused: Collection[date]) -> int:
     """The longest run of session days, paused days bridging but not counting."""
-    best = run = 0
-    if not done:
-        return 0
-    day, last = min(done), max(done)
-    while day <= last:
-        if day in done:
-            run += 1
-            best = max(best, run)
-        elif day not in paused:
-            run = 0
-        day += ONE_DAY
+    best = length = 0
+    previous: DayRun | None = None
+    for run in runs:
+        if previous is None or not _all_paused_between(previous.last, run.first, paused):
+            length = 0
+        length += run.days
+        best = max(best, length)
+        previous = run
     return best
+
+
+def _all_paused_between(after: date, before: date, paused: Collection[date]) -> bool:
+    day = after + ONE_DAY
+    while day < before:
+        if day not in paused:
+            return False
+        day += ONE_DAY
+    return True
 
 
 def paused_days(pauses: Sequence[tuple[date, date | None]], since: date, today: date) -> set[date]:

@@ -1,17 +1,32 @@
 """Queries behind streaks, the progress picture, the export and deleting a user's data.
 
-Each reads one user's rows by (user_id, local_date), bounded by a start date or a limit, never
-the whole table.
+Each reads one user's rows by (user_id, local_date), bounded by a start date, a limit or the
+user's own history (the streak's runs, a row for each run of days), never the whole table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from content.statuses import ExerciseOutcome, SessionStatus
 from storage.models import ExerciseSession, Pause, SessionExercise, User
@@ -31,25 +46,62 @@ def counts_for_streak() -> ColumnElement[bool]:
     )
 
 
-async def session_days(
-    db: AsyncSession, user_id: int, since: date, before: date | None = None
-) -> dict[date, str]:
-    """Local days with a counted session from `since` (and before `before`, if given), each
-    with its highest dose level."""
+async def plain_rows(db: AsyncSession, statement: Executable) -> Sequence[Any]:
+    """Rows of columns on the session's connection, without the ORM's per-row loading (the
+    streak reads years of history). Flushed first, as an ORM query would, so a session ended
+    in this transaction counts."""
+    await db.flush()
+    connection = await db.connection()
+    return (await connection.execute(statement)).all()
+
+
+class day_number(FunctionElement[int]):
+    """A date as a whole number that grows by one a day, in each database's date arithmetic."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "postgresql")
+def _day_number_postgresql(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+async def session_runs(db: AsyncSession, user_id: int) -> list[tuple[date, date, int]]:
+    """The user's counted sessions as runs of consecutive local days, oldest first: (first
+    day, last day, sessions in it). Years of daily sessions are one row."""
+    day = ExerciseSession.local_date
+    # Consecutive days minus their rank among the user's days give one number for the whole
+    # run (gaps and islands); it grows with the days, so ordering by it orders the runs.
+    island = day_number(day) - func.dense_rank().over(order_by=day)
+    numbered = (
+        select(day.label("day"), island.label("island"))
+        .where(ExerciseSession.user_id == user_id, counts_for_streak())
+        .subquery()
+    )
+    rows = await plain_rows(
+        db,
+        select(func.min(numbered.c.day), func.max(numbered.c.day), func.count())
+        .group_by(numbered.c.island)
+        .order_by(numbered.c.island),
+    )
+    return [(first_day, last_day, int(sessions)) for first_day, last_day, sessions in rows]
+
+
+async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date, str]:
+    """Local days with a counted session from `since`, each with its highest dose level."""
     statement = select(ExerciseSession.local_date, ExerciseSession.dose_level).where(
         ExerciseSession.user_id == user_id,
         ExerciseSession.local_date >= since,
         counts_for_streak(),
     )
-    if before is not None:
-        statement = statement.where(ExerciseSession.local_date < before)
-    # On the session's connection, not through the ORM: plain rows, years of them for a
-    # long streak, without the ORM's per-row loading. Flushed first, as an ORM query would,
-    # so a session ended in this transaction counts.
-    await db.flush()
-    connection = await db.connection()
     days: dict[date, str] = {}
-    for day, level in (await connection.execute(statement)).all():
+    for day, level in await plain_rows(db, statement):
         if days.get(day) != "standard":
             days[day] = level
     return days
@@ -91,16 +143,10 @@ async def pauses_of(
     return pauses
 
 
-async def pauses_since(
-    db: AsyncSession, user_id: int, since: date
-) -> list[tuple[date, date | None]]:
-    """Pauses that overlap the days from `since` on."""
-    result = await db.execute(
-        select(Pause.starts_on, Pause.ends_on).where(
-            Pause.user_id == user_id, or_(Pause.ends_on.is_(None), Pause.ends_on >= since)
-        )
-    )
-    return [(starts_on, ends_on) for starts_on, ends_on in result.all()]
+async def pauses_of_user(db: AsyncSession, user_id: int) -> list[Pause]:
+    """Every pause the user has taken, oldest first (a few rows)."""
+    result = await db.execute(select(Pause).where(Pause.user_id == user_id).order_by(Pause.id))
+    return list(result.scalars())
 
 
 async def open_pause(db: AsyncSession, user_id: int, today: date) -> Pause | None:
@@ -134,31 +180,14 @@ async def first_and_last_pains(db: AsyncSession, user_id: int) -> list[tuple[dat
     """Pain before each session from the start and the end of the history (for the trend)."""
     recorded = [ExerciseSession.user_id == user_id, ExerciseSession.pain_before.is_not(None)]
     columns = (ExerciseSession.local_date, ExerciseSession.pain_before)
-    first = await db.execute(
-        select(*columns)
-        .where(*recorded)
-        .order_by(ExerciseSession.local_date)
-        .limit(PAIN_ROWS_PER_END)
+    first = select(*columns).where(*recorded).order_by(ExerciseSession.local_date)
+    last = select(*columns).where(*recorded).order_by(ExerciseSession.local_date.desc())
+    both = union_all(
+        first.limit(PAIN_ROWS_PER_END).subquery().select(),
+        last.limit(PAIN_ROWS_PER_END).subquery().select(),
     )
-    last = await db.execute(
-        select(*columns)
-        .where(*recorded)
-        .order_by(ExerciseSession.local_date.desc())
-        .limit(PAIN_ROWS_PER_END)
-    )
-    rows = {(day, pain) for day, pain in [*first.all(), *last.all()] if pain is not None}
+    rows = {(day, pain) for day, pain in await plain_rows(db, both) if pain is not None}
     return sorted(rows)
-
-
-async def counted_sessions(db: AsyncSession, user_id: int) -> tuple[int, date | None]:
-    """How many sessions count, and the local day of the latest."""
-    result = await db.execute(
-        select(func.count(), func.max(ExerciseSession.local_date)).where(
-            ExerciseSession.user_id == user_id, counts_for_streak()
-        )
-    )
-    count, last = result.one()
-    return int(count), last
 
 
 async def sessions_for_export(db: AsyncSession, user_id: int) -> list[ExerciseSession]:

@@ -145,11 +145,11 @@ async def test_hundreds_of_sessions_read_well_and_the_streak_reaches_back(
     picture_of(standin, summary)
 
 
-async def test_an_old_pause_bridges_a_streak_read_back_over_several_windows(
+async def test_an_old_pause_bridges_the_gap_between_two_long_runs_of_days(
     bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
 ) -> None:
-    # 400 days back: the first window (12 weeks) reads the newest days, a wider one the older
-    # days only, and a pause 200 days ago must bridge the gap it covers in that older read.
+    # The days come back as two runs, the newest 200 days and 190 older ones; the pause over
+    # the 10 days between them joins them into one streak and one best streak.
     user, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
     today = date(2026, 3, 10)
     gap = [today - timedelta(days=n) for n in range(200, 210)]

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.engine import create_engine, create_session_factory
 from storage.files import remember_file_id, stored_file_id
 from storage.migrate import upgrade_to_head
-from storage.models import ConversationState, ExerciseSession, User
+from storage.models import ConversationState, ExerciseSession, SessionExercise, User
+from storage.progress import session_runs
 from storage.queries import (
     clear_timer,
     get_active_session,
@@ -186,3 +187,53 @@ async def test_two_people_uploading_one_picture_at_once_store_it_without_error(
 
     async with sessions() as db:
         assert await stored_file_id(db, key) == "second upload"
+
+
+async def test_counted_sessions_come_back_as_runs_of_days_across_a_new_year(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    def session(user_id: int, day: date, status: str) -> ExerciseSession:
+        return ExerciseSession(
+            user_id=user_id,
+            status=status,
+            phase="done",
+            started_at=NOW,
+            local_date=day,
+            region="lumbar",
+            side="right",
+            dose_level="standard",
+            step_index=0,
+            set_number=1,
+            ended_by_red_flag=False,
+            stopped_early=False,
+        )
+
+    async with sessions() as db, db.begin():
+        user = await get_or_create_user(db, 7, 7, NOW)
+        other = await get_or_create_user(db, 8, 8, NOW)
+        await db.flush()
+        completed = [date(2025, 12, 30), date(2025, 12, 31), date(2025, 12, 31), date(2026, 1, 1)]
+        db.add_all(session(user.id, day, "completed") for day in completed)
+        db.add(session(other.id, date(2026, 1, 2), "completed"))  # someone else's day
+        partly_done = session(user.id, date(2026, 1, 5), "partial")
+        nothing_done = session(user.id, date(2026, 1, 6), "partial")
+        db.add_all([partly_done, nothing_done, session(user.id, date(2026, 1, 7), "active")])
+        await db.flush()
+        for partial, outcome in [(partly_done, "done"), (nothing_done, "skipped")]:
+            db.add(
+                SessionExercise(
+                    session_id=partial.id,
+                    position=0,
+                    exercise_key="knee_to_chest",
+                    outcome=outcome,
+                    recorded_at=NOW,
+                )
+            )
+        db.add(session(user.id, date(2026, 1, 8), "completed"))
+    async with sessions() as db:
+        assert await session_runs(db, user.id) == [
+            (date(2025, 12, 30), date(2026, 1, 1), 4),
+            (date(2026, 1, 5), date(2026, 1, 5), 1),
+            (date(2026, 1, 8), date(2026, 1, 8), 1),
+        ]
+        assert await session_runs(db, 999) == []
