@@ -114,7 +114,8 @@ async def load_history(db: AsyncSession, user: User, today: date) -> History:
     """Two reads whatever the history's length: a year of daily sessions is one run."""
     runs = await session_runs(db, user.id)
     pauses = await pauses_of_user(db, user.id)
-    since = runs[0][0] if runs else today
+    # Every paused day the person has, also before their first session (the picture shows them).
+    since = min([today, *(first for first, _, _ in runs[:1]), *(p.starts_on for p in pauses)])
     return History(
         runs=[DayRun(first, last) for first, last, _ in runs],
         sessions=sum(sessions for *_, sessions in runs),

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from PIL import Image
 from sqlalchemy import func, select
 
+from bot.progress import load_progress
 from storage.models import Base, ExerciseSession, Pause, SessionExercise, User
 from storage.safety import drop_exercise
 from tests.conftest import FakeClock, RunningBot
@@ -301,3 +302,18 @@ async def test_a_word_typed_at_the_pause_question_asks_it_again_and_a_second_pre
         pauses = (await db.execute(count)).scalar_one()
     assert pauses == 1
     standin.assert_no_refusals()
+
+
+async def test_the_picture_has_every_paused_day_also_before_any_session(
+    bot: RunningBot, new_user: type[ScriptedUser], clock: FakeClock
+) -> None:
+    _, user_id = await onboarded_on_tuesday_evening(bot, new_user, clock)
+    today = date(2026, 3, 10)
+    async with bot.services.transaction() as db:
+        db.add(Pause(user_id=user_id, starts_on=today - timedelta(days=3), ends_on=None))
+    async with bot.services.transaction() as db:
+        user = await db.get(User, user_id)
+        assert user is not None
+        progress = await load_progress(db, bot.services, user)
+    assert progress.paused == {today - timedelta(days=n) for n in range(4)}
+    assert progress.pause is not None and progress.streak.days == 0
