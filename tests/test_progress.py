@@ -8,10 +8,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot.progress import load_progress
-from storage.models import Base, ExerciseSession, Pause, SessionExercise, User
+from storage.models import Base, Pause, SessionExercise, User
 from storage.safety import drop_exercise
 from tests.conftest import FakeClock, RunningBot
 from tests.flows import onboard
+from tests.records import finished_session
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
 # Not about anyone: exercise pictures' Telegram ids, bare update ids kept a day for dedup, and
@@ -42,25 +43,14 @@ async def add_sessions(
     """Finished sessions on these local days, each with one exercise done and pain 5 -> 3."""
     async with bot.services.transaction() as db:
         for day in days:
-            start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-            session = ExerciseSession(
-                user_id=user_id,
-                status="completed",
-                phase="done",
-                started_at=start,
-                ended_at=start + timedelta(minutes=12),
-                local_date=day,
-                region="lumbar",
-                side="right",
+            session = finished_session(
+                user_id,
+                day,
                 dose_level=level,
                 pain_before=5,
                 pain_after=3,
                 reach_before=2,
                 symptom_change="same",
-                step_index=0,
-                set_number=1,
-                ended_by_red_flag=False,
-                stopped_early=False,
             )
             session.exercises.append(
                 SessionExercise(
@@ -69,7 +59,7 @@ async def add_sessions(
                     side=None,
                     outcome="done",
                     sets_done=2,
-                    recorded_at=start,
+                    recorded_at=session.started_at,
                 )
             )
             db.add(session)

@@ -19,6 +19,7 @@ from storage.queries import get_or_create_user
 from storage.reminders import claim_reminders, save_reminder
 from tests.conftest import TOKEN, FakeClock, RunningBot
 from tests.flows import onboard
+from tests.records import finished_session
 from tests.standin import ScriptedUser, TelegramStandIn
 
 
@@ -314,24 +315,7 @@ async def test_no_reminder_when_todays_session_is_done(
     user = new_user()
     await onboarded_with_reminder(user, "08:00", "UTC")
     async with bot.services.transaction() as db:
-        from storage.models import ExerciseSession
-
-        db.add(
-            ExerciseSession(
-                user_id=1,
-                status="completed",
-                phase="done",
-                started_at=clock.now,
-                local_date=clock.now.date(),
-                region="lumbar",
-                side="right",
-                dose_level="standard",
-                step_index=0,
-                set_number=1,
-                ended_by_red_flag=False,
-                stopped_early=False,
-            )
-        )
+        db.add(finished_session(1, clock.now.date(), started_at=clock.now, ended_at=None))
     clock.now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     assert await dispatch_due(bot.services, bot.app.bot) == 0  # type: ignore[union-attr]
     await user.no_reply()

@@ -17,6 +17,7 @@ from tests.flows import (
     start_session,
     what_hurts,
 )
+from tests.records import finished_session
 from tests.standin import BotMessage, ScriptedUser, TelegramStandIn
 
 CHECKED = "I've been checked and may exercise"
@@ -357,16 +358,10 @@ async def add_pains(bot: RunningBot, user_id: int, pains: dict[date, int]) -> No
         for day, pain in pains.items():
             start = datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
             db.add(
-                ExerciseSession(
-                    user_id=user_id,
-                    status="completed",
-                    phase="done",
+                finished_session(
+                    user_id,
+                    day,
                     started_at=start,
-                    ended_at=start + timedelta(minutes=12),
-                    local_date=day,
-                    region="lumbar",
-                    side="right",
-                    dose_level="standard",
                     pain_before=pain,
                     pain_after=pain,
                     symptom_change="same",

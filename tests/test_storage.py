@@ -23,6 +23,7 @@ from storage.queries import (
     set_state,
     start_session,
 )
+from tests.records import finished_session
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -70,19 +71,8 @@ async def test_a_session_cannot_belong_to_a_missing_user(
     with pytest.raises(IntegrityError):
         async with sessions() as db, db.begin():
             db.add(
-                ExerciseSession(
-                    user_id=999,
-                    status="active",
-                    phase="pain_before",
-                    started_at=NOW,
-                    local_date=date(2026, 3, 10),
-                    region="lumbar",
-                    side="right",
-                    dose_level="standard",
-                    step_index=0,
-                    set_number=1,
-                    ended_by_red_flag=False,
-                    stopped_early=False,
+                finished_session(
+                    999, date(2026, 3, 10), status="active", phase="pain_before", ended_at=None
                 )
             )
 
@@ -193,20 +183,7 @@ async def test_counted_sessions_come_back_as_runs_of_days_across_a_new_year(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     def session(user_id: int, day: date, status: str) -> ExerciseSession:
-        return ExerciseSession(
-            user_id=user_id,
-            status=status,
-            phase="done",
-            started_at=NOW,
-            local_date=day,
-            region="lumbar",
-            side="right",
-            dose_level="standard",
-            step_index=0,
-            set_number=1,
-            ended_by_red_flag=False,
-            stopped_early=False,
-        )
+        return finished_session(user_id, day, status=status)
 
     async with sessions() as db, db.begin():
         user = await get_or_create_user(db, 7, 7, NOW)
