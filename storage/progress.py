@@ -46,10 +46,10 @@ def counts_for_streak() -> ColumnElement[bool]:
     )
 
 
-async def plain_rows(db: AsyncSession, statement: Executable) -> Sequence[Any]:
-    """Rows of columns on the session's connection, without the ORM's per-row loading (the
-    streak reads years of history). Flushed first, as an ORM query would, so a session ended
-    in this transaction counts."""
+async def _plain_rows(db: AsyncSession, statement: Executable) -> Sequence[Any]:
+    """Rows of plain columns on the session's connection, without the ORM's per-row loading,
+    which they do not need. Flushed first, as an ORM query would, so a session ended in this
+    transaction counts."""
     await db.flush()
     connection = await db.connection()
     return (await connection.execute(statement)).all()
@@ -84,7 +84,7 @@ async def session_runs(db: AsyncSession, user_id: int) -> list[tuple[date, date,
         .where(ExerciseSession.user_id == user_id, counts_for_streak())
         .subquery()
     )
-    rows = await plain_rows(
+    rows = await _plain_rows(
         db,
         select(func.min(numbered.c.day), func.max(numbered.c.day), func.count())
         .group_by(numbered.c.island)
@@ -101,7 +101,7 @@ async def session_days(db: AsyncSession, user_id: int, since: date) -> dict[date
         counts_for_streak(),
     )
     days: dict[date, str] = {}
-    for day, level in await plain_rows(db, statement):
+    for day, level in await _plain_rows(db, statement):
         if days.get(day) != "standard":
             days[day] = level
     return days
@@ -186,7 +186,7 @@ async def first_and_last_pains(db: AsyncSession, user_id: int) -> list[tuple[dat
         first.limit(PAIN_ROWS_PER_END).subquery().select(),
         last.limit(PAIN_ROWS_PER_END).subquery().select(),
     )
-    rows = {(day, pain) for day, pain in await plain_rows(db, both) if pain is not None}
+    rows = {(day, pain) for day, pain in await _plain_rows(db, both) if pain is not None}
     return sorted(rows)
 
 
